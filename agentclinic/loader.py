@@ -190,7 +190,7 @@ def check_case_file(path: Path, pack_root: Path | None = None) -> tuple[Scenario
     if data is None:
         return None, problems
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data).with_source(path)
     except ValidationError as exc:
         return None, _validation_problems(str(path), exc)
     except RecursionError:

@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pathlib import Path
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import TypeAliasType
 
 SCHEMA_VERSION = 1
@@ -204,6 +214,24 @@ class Scenario(_Model):
     key_facts: list[LongText] = Field(
         default_factory=list, description="Facts a thorough doctor should elicit (coverage metrics)."
     )
+    # Where the case was read from; image files are relative to it. Not part of the format.
+    _source_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_file(self) -> Path | None:
+        return self._source_file
+
+    def with_source(self, path: Path) -> Scenario:
+        """Remember the file this case came from (the loader calls this)."""
+        self._source_file = path.resolve()
+        return self
+
+    def image_path(self, image: CaseImage) -> Path | None:
+        """The local file of an image, resolved against the case file."""
+        if image.file is None:
+            return None
+        base = self._source_file.parent if self._source_file else Path.cwd()
+        return (base / image.file).resolve()
 
     @field_validator("language")
     @classmethod
@@ -230,12 +258,6 @@ class Scenario(_Model):
     def answer_options(self) -> list[str]:
         """The correct diagnosis and its distractors, in file order (callers shuffle)."""
         return [self.diagnosis.name, *self.distractors]
-
-    def test_cost(self, test: CaseTest, price_of: dict[str, float]) -> float | None:
-        """A test's cost: its own override, else the price list entry for its name."""
-        if test.cost_usd is not None:
-            return test.cost_usd
-        return price_of.get(test.name.casefold())
 
 
 class DoctorBrief(BaseModel):

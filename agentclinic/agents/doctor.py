@@ -1,0 +1,155 @@
+"""The baseline doctor: a rule-based policy, the floor that model doctors are compared with.
+
+It sees only what any doctor sees (the brief and its observations). Its clinical knowledge is
+data (``data/baseline_doctor.yaml``): presenting complaints with trigger phrases, focused
+questions, body systems and tests, and diagnoses with weighted features. Policy:
+
+1. recognise the presenting complaint(s) from the objective;
+2. take a structured history (opening, onset, focused questions, other symptoms, past
+   history and medicines, allergies and habits, family and travel);
+3. examine, then order the complaint's tests;
+4. diagnose by scoring candidate diagnoses (the answer options in multiple-choice mode,
+   else the complaint's candidates) against the features found in what it heard, skipping
+   negated clauses ("no fever").
+
+When the budget is short it keeps the opening question, the examination and the first tests
+and drops the rest; it always answers on the final turn. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..actions import Diagnose, Examine, RequestTest, format_action
+from ..matching import load_diagnosis_graph
+from ..paths import data_file
+from ..roles import Observation
+from ..scenario import DoctorBrief
+from ..text import contains_term, normalize
+
+_CLAUSE = re.compile(r"[.;,\n]+")
+_NEGATED = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:no|not|denies|denied|without|negative|never|nothing|none)\b")
+_GENERIC_WORDS = frozenset("acute chronic disease syndrome disorder primary secondary with of the and type".split())
+_FALLBACK_TESTS = ["Complete blood count", "Comprehensive metabolic panel", "C-reactive protein", "Urinalysis"]
+
+
+@dataclass(frozen=True)
+class Complaint:
+    id: str
+    triggers: tuple[str, ...]
+    questions: tuple[str, ...]
+    exam: tuple[str, ...]
+    tests: tuple[str, ...]
+    candidates: tuple[str, ...]
+
+
+@dataclass
+class Knowledge:
+    complaints: list[Complaint]
+    features: dict[str, dict[str, float]] = field(default_factory=dict)  # diagnosis -> phrase -> weight
+
+
+@lru_cache(maxsize=2)
+def load_knowledge(path: Path | None = None) -> Knowledge:
+    with open(path or data_file("baseline_doctor.yaml"), encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    complaints = [
+        Complaint(c["id"], tuple(c["triggers"]), tuple(c.get("questions", ())), tuple(c.get("exam", ())),
+                  tuple(c.get("tests", ())), tuple(c.get("candidates", ())))
+        for c in data["complaints"]
+    ]
+    features = {d["name"]: {str(k): float(v) for k, v in d["features"].items()} for d in data["diagnoses"]}
+    return Knowledge(complaints, features)
+
+
+def positive_clauses(texts: list[str]) -> list[str]:
+    """Clauses of what was heard, without negated ones ('no murmurs', 'denies fever')."""
+    clauses = [c for text in texts for c in _CLAUSE.split(text)]
+    return [c for c in clauses if c.strip() and not _NEGATED.match(c.lower())]
+
+
+class BaselineDoctor:
+    """Structured history, examination, complaint-directed tests, then a feature-scored diagnosis."""
+
+    def __init__(self, brief: DoctorBrief, seed: int = 0, knowledge: Knowledge | None = None):
+        self.brief = brief
+        self.rng = random.Random(seed)
+        self.knowledge = knowledge or load_knowledge()
+        self.complaints = self._recognise(f"{brief.objective}")
+        self.heard: list[str] = []
+        self.plan = self._plan(brief.max_turns - 1)  # the last turn is kept for the diagnosis
+
+    async def act(self, observation: Observation) -> str:
+        if observation.turn > 0:
+            self.heard.append(observation.text)
+        if observation.final_turn or observation.remaining <= 1 or not self.plan:
+            return format_action(self.diagnose())
+        return self.plan.pop(0)
+
+    # ---- planning --------------------------------------------------------------------------
+    def _recognise(self, text: str) -> list[Complaint]:
+        scored = []
+        for complaint in self.knowledge.complaints:
+            hits = sum(1 for trigger in complaint.triggers if contains_term(text, trigger))
+            if hits:
+                scored.append((hits, complaint))
+        scored.sort(key=lambda item: -item[0])
+        return [complaint for _, complaint in scored[:2]]
+
+    def _plan(self, budget: int) -> list[str]:
+        main = self.complaints[0] if self.complaints else None
+        focused = list(main.questions[:3]) if main else []
+        if len(self.complaints) > 1:
+            focused += list(self.complaints[1].questions[:1])
+        tests = list(dict.fromkeys(t for c in self.complaints for t in c.tests)) or list(_FALLBACK_TESTS)
+        exam = format_action(Examine())
+        # (priority, step): lower priority survives a short budget; order below is the visit's order.
+        steps = [(0, "What brings you in today?"),
+                 (5, "When did this start, and how has it changed since?")]
+        steps += [(3, q) for q in focused]
+        steps += [(6, "Have you noticed any other symptoms?"),
+                  (7, "What medical conditions have you had, and what medicines do you take?"),
+                  (8, "Do you have any allergies? Do you smoke or drink alcohol?"),
+                  (9, "Does any illness run in your family? Have you travelled recently?"),
+                  (1, exam)]
+        steps += [(2 if i < 2 else 4, format_action(RequestTest(name=t))) for i, t in enumerate(tests[:6])]
+        keep = sorted(range(len(steps)), key=lambda i: (steps[i][0], i))[:max(budget, 0)]
+        return [steps[i][1] for i in sorted(keep)]
+
+    # ---- diagnosing ------------------------------------------------------------------------
+    def candidates(self) -> list[str]:
+        if self.brief.answer_options:
+            return list(self.brief.answer_options)
+        names = [n for c in self.complaints for n in c.candidates]
+        return list(dict.fromkeys(names)) or list(self.knowledge.features)
+
+    def _features_for(self, option: str) -> dict[str, float]:
+        if option in self.knowledge.features:
+            return self.knowledge.features[option]
+        same = load_diagnosis_graph().equivalents(option)
+        for name, features in self.knowledge.features.items():
+            if normalize(name) in same:
+                return features
+        # Unknown option: its own distinctive words are the only evidence available.
+        return {w: 1.0 for w in normalize(option).split() if w not in _GENERIC_WORDS and len(w) > 3}
+
+    def score(self, option: str, clauses: list[str]) -> float:
+        text = " | ".join(clauses)
+        return sum(weight for phrase, weight in self._features_for(option).items() if contains_term(text, phrase))
+
+    def diagnose(self) -> Diagnose:
+        clauses = positive_clauses(self.heard)
+        options = self.candidates()
+        order = {name: i for i, name in enumerate(options)}
+        jitter = {name: self.rng.random() for name in options}  # seeded tie-break
+        ranked = sorted(options, key=lambda o: (-self.score(o, clauses), order[o], jitter[o]))
+        scores = [self.score(o, clauses) for o in ranked[:3]]
+        total = sum(scores)
+        confidence = round(scores[0] / total, 2) if total > 0 else None
+        return Diagnose(diagnosis=ranked[0], differential=tuple(ranked[:3]), confidence=confidence)

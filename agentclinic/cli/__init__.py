@@ -1,0 +1,25 @@
+"""The ``agentclinic`` command line (typer)."""
+
+from __future__ import annotations
+
+import typer
+
+from .episodes import episodes_app, runs_app
+from .run import run
+from .scenarios import scenarios_app
+
+app = typer.Typer(
+    name="agentclinic",
+    help="Simulated clinical encounters: run doctors over case packs, inspect cases and logged episodes.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+app.command(help="Run a doctor over a case pack and record every episode.")(run)
+app.add_typer(scenarios_app, name="scenarios", help="List, show, validate and describe case files.")
+app.add_typer(episodes_app, name="episodes", help="Browse logged episodes and their transcripts.")
+app.add_typer(runs_app, name="runs", help="Browse logged runs.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,243 @@
+"""The Gymnasium environment: the caller is the doctor.
+
+``gym.make("agentclinic/Clinic-v0", scenarios="core", max_turns=20, patient="scripted")``.
+The action is the doctor's utterance (text, in the AgentClinic protocol or as a JSON
+action). The observation is a dict with the reply ``text``, the ``speaker``, the ``turn``,
+the ``remaining`` budget, ``cost_usd`` so far and ``images`` (RGB ``uint8`` arrays).
+Reward is 1.0 for a correct diagnosis at termination, else 0.0; with ``cost_weight=λ`` the
+terminal reward is reduced by λ for every 1000 USD spent. ``truncated`` is set when the
+turn budget runs out without a diagnosis.
+
+The episode loop is async inside (LLM-backed roles await servers); ``step`` runs it on a
+private event loop in a background thread, so it is an ordinary blocking call that also
+works when the caller already runs an event loop (Jupyter, async RL frameworks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from .actions import MAX_UTTERANCE_CHARS
+from .agents.registry import resolve_roles
+from .episode import DEFAULT_MAX_TURNS, Episode, EpisodeFinished
+from .loader import Pack, load_pack
+from .paths import DEFAULT_DB_URL, DEFAULT_PACK
+from .resolver import ImageRef
+from .roles import Observation
+from .runner import answer_options
+from .spaces import ImageSequence, Unicode
+from .store import Store
+
+T = TypeVar("T")
+MAX_OBSERVATION_CHARS = 16_384
+MAX_COST_USD = 1e9  # a finite bound keeps the Box well-formed; no episode gets near it
+SPEAKERS = ("system", "patient", "measurement")
+
+
+class _BackgroundLoop:
+    """One event loop in a daemon thread; coroutines submitted from any thread run on it."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="agentclinic-env-loop", daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def close(self) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=5)
+        if not self.loop.is_running():
+            self.loop.close()
+
+
+def load_image(ref: ImageRef) -> np.ndarray | None:
+    """An RGB array for a local case image; None for remote images not yet cached."""
+    if ref.path is None:
+        return None
+    from PIL import Image
+
+    with Image.open(ref.path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+class ClinicEnv(gym.Env):
+    """A clinical encounter in which the agent is the doctor."""
+
+    metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
+
+    def __init__(
+        self,
+        scenarios: str | Pack = DEFAULT_PACK,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        patient: Any = "scripted",
+        measurement: Any = "scripted",
+        assessor: Any = "scripted",
+        *,
+        multiple_choice: bool = False,
+        missing: str = "default-normal",
+        db: str | None = DEFAULT_DB_URL,
+        cost_weight: float = 0.0,
+        max_images: int = 8,
+        render_mode: str | None = None,
+    ):
+        if max_turns < 1:
+            raise ValueError(f"max_turns must be at least 1, got {max_turns}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
+        self.pack = scenarios if isinstance(scenarios, Pack) else load_pack(scenarios)
+        if not self.pack.scenarios:
+            raise ValueError(f"scenario pack {self.pack.name!r} holds no cases")
+        self.max_turns = max_turns
+        self.roles = resolve_roles(None, patient, measurement, assessor, missing=missing)
+        self.multiple_choice = multiple_choice
+        self.cost_weight = cost_weight
+        self.render_mode = render_mode
+        self.observation_space = spaces.Dict({
+            "text": Unicode(MAX_OBSERVATION_CHARS),
+            "speaker": spaces.Discrete(len(SPEAKERS)),
+            "turn": spaces.Discrete(max_turns + 1),
+            "remaining": spaces.Discrete(max_turns + 1),
+            "cost_usd": spaces.Box(0.0, MAX_COST_USD, shape=(), dtype=np.float64),
+            "images": ImageSequence(max_images=max_images),
+        })
+        self.action_space = Unicode(MAX_UTTERANCE_CHARS, min_length=1)
+        self._db = db
+        self._store: Store | None = None
+        self._run_id: int | None = None
+        self._episode_id: int | None = None
+        self._episode: Episode | None = None
+        self._loop = _BackgroundLoop()
+
+    # ---- Gymnasium API ---------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self._abandon_current()
+        options = options or {}
+        if "scenario_id" in options:
+            scenario = self.pack.get(options["scenario_id"])
+        else:
+            scenario = self.pack.scenarios[int(self.np_random.integers(len(self.pack.scenarios)))]
+        episode_seed = int(self.np_random.integers(2**31 - 1))
+        self._episode_id = self._log_start(scenario, episode_seed)
+        store, episode_id = self._store, self._episode_id
+        self._episode = Episode(
+            scenario,
+            self.roles.patient(scenario, episode_seed),
+            self.roles.measurement(scenario, episode_seed),
+            self.roles.assessor(episode_seed),
+            max_turns=self.max_turns,
+            answer_options=answer_options(scenario, episode_seed) if self.multiple_choice else (),
+            on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
+        )
+        observation = self._episode.start()
+        return self._observation(observation), {"scenario_id": scenario.id, "episode_id": episode_id}
+
+    def step(self, action: str):
+        if self._episode is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        if not isinstance(action, str):
+            raise TypeError(f"the action is the doctor's utterance and must be a str, got {type(action).__name__}")
+        if self._episode.done:
+            raise EpisodeFinished("the episode has ended; call reset() to start another")
+        episode = self._episode
+        observation = self._loop.run(episode.step(action))
+        terminated = episode.diagnosis is not None
+        truncated = episode.truncated
+        reward = 0.0
+        if terminated or truncated:
+            reward = (1.0 if episode.correct else 0.0) - self.cost_weight * episode.cost_usd / 1000.0
+            self._log_finish()
+        info = self._info(terminated or truncated)
+        if self.render_mode == "human":
+            print(observation.text)
+        return self._observation(observation), reward, terminated, truncated, info
+
+    def render(self) -> str | None:
+        if self._episode is None:
+            return None
+        text = "\n".join(f"[{r.speaker}] {r.text}" for r in self._episode.records)
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return text
+
+    def close(self) -> None:
+        self._abandon_current()
+        if self._run_id is not None and self._store is not None:
+            self._store.finish_run(self._run_id)
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self._loop.close()
+        super().close()
+
+    # ---- helpers ---------------------------------------------------------------------------
+    @property
+    def episode(self) -> Episode | None:
+        """The current episode state (for analysis; a policy should use observations only)."""
+        return self._episode
+
+    def _observation(self, observation: Observation) -> dict[str, Any]:
+        images = tuple(img for img in (load_image(ref) for ref in observation.images) if img is not None)
+        return {
+            "text": observation.text[:MAX_OBSERVATION_CHARS],
+            "speaker": SPEAKERS.index(observation.speaker),
+            "turn": observation.turn,
+            "remaining": observation.remaining,
+            "cost_usd": np.array(min(observation.cost_usd, MAX_COST_USD), dtype=np.float64),
+            "images": images[: self.observation_space["images"].max_images],
+        }
+
+    def _info(self, finished: bool) -> dict[str, Any]:
+        episode = self._episode
+        assert episode is not None
+        doctor_turn = next((r for r in reversed(episode.records) if r.speaker == "doctor"), None)
+        reply = episode.records[doctor_turn.index + 1] if doctor_turn and doctor_turn.index + 1 < len(
+            episode.records) else None
+        info: dict[str, Any] = {
+            "scenario_id": episode.scenario.id,
+            "episode_id": self._episode_id,
+            "action": doctor_turn.action if doctor_turn else None,
+            "provenance": reply.provenance if reply else None,
+            "invalid_actions": episode.stats.invalid_actions,
+        }
+        if finished:
+            assessment = episode.assessment
+            info.update(
+                correct=episode.correct,
+                verdict=assessment.verdict if assessment else None,
+                diagnosis=episode.diagnosis.diagnosis if episode.diagnosis else None,
+                correct_diagnosis=episode.scenario.diagnosis.name,
+            )
+        return info
+
+    def _log_start(self, scenario, seed: int) -> int | None:
+        if self._db is None:
+            return None
+        if self._store is None:
+            self._store = Store(self._db)
+            self._run_id = self._store.start_run(
+                source="env", scenarios=self.pack.name, seed=None, max_turns=self.max_turns,
+                bindings=self.roles.bindings,
+                config={"multiple_choice": self.multiple_choice, "cost_weight": self.cost_weight},
+            )
+        return self._store.start_episode(self._run_id, scenario, seed=seed, max_turns=self.max_turns)
+
+    def _log_finish(self) -> None:
+        if self._store is not None and self._episode_id is not None and self._episode is not None:
+            self._store.finish_episode(self._episode_id, self._episode)
+
+    def _abandon_current(self) -> None:
+        episode = self._episode
+        if self._store is not None and self._episode_id is not None and episode is not None and not episode.done:
+            self._store.end_episode(self._episode_id, "abandoned", "reset or closed before a diagnosis", episode)

@@ -1,0 +1,220 @@
+"""The one episode loop every front door drives (pure: agents and recording are injected).
+
+:class:`Episode` is a step-wise state machine: ``start()`` gives the doctor its opening
+observation, ``await step(text)`` takes one doctor utterance and returns what the doctor
+perceives next. It owns turn order, the turn budget, the final-turn prompt, action
+routing, the running cost and termination. The Gymnasium env, the batch runner and the TUI
+all use it; none re-implements it. :func:`run_episode` drives it with a doctor agent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest, parse_action
+from .prices import PriceList, load_prices
+from .resolver import MeasurementContext, MeasurementResult
+from .roles import Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker
+from .scenario import DoctorBrief, Scenario
+
+DEFAULT_MAX_TURNS = 20  # AgentClinic's default number of doctor turns
+FINAL_TURN_PROMPT = "This is the final question. Please provide a diagnosis."
+PROTOCOL_HINT = (
+    "Ask the patient a question, or write PHYSICAL EXAM (optionally ': system'), "
+    "REQUEST TEST: <name>, REQUEST IMAGES, or DIAGNOSIS READY: <diagnosis>."
+)
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One logged turn: who spoke, what they said and, for the doctor, what it meant."""
+
+    index: int
+    speaker: Speaker
+    text: str
+    action: str | None = None  # the doctor's parsed action kind
+    action_detail: dict | None = None
+    provenance: str | None = None  # for measurement replies: case | default-normal | unavailable
+    cost_usd: float = 0.0
+    latency_ms: float | None = None
+    image_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class EpisodeStats:
+    questions: int = 0
+    examinations: int = 0
+    tests: list[str] = field(default_factory=list)
+    image_requests: int = 0
+    invalid_actions: int = 0
+
+
+class EpisodeFinished(RuntimeError):
+    """Raised when a finished episode is stepped again."""
+
+
+class Episode:
+    """One encounter between a doctor and the simulated patient and measurement roles."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        patient: PatientAgent,
+        measurement: MeasurementAgent,
+        assessor: AssessorAgent | None = None,
+        *,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        prices: PriceList | None = None,
+        answer_options: tuple[str, ...] = (),
+        on_turn: Callable[[TurnRecord], None] | None = None,
+    ):
+        if max_turns < 1:
+            raise ValueError(f"max_turns must be at least 1, got {max_turns}")
+        self.scenario = scenario
+        self.patient = patient
+        self.measurement = measurement
+        self.assessor = assessor
+        self.max_turns = max_turns
+        self.prices = prices or load_prices()
+        self.brief = DoctorBrief.from_scenario(scenario, max_turns, answer_options)
+        self.on_turn = on_turn
+        self.records: list[TurnRecord] = []
+        self.stats = EpisodeStats()
+        self.context = MeasurementContext()
+        self.turn = 0
+        self.cost_usd = 0.0
+        self.diagnosis: Diagnose | None = None
+        self.assessment: Assessment | None = None
+        self.truncated = False
+        self._started = False
+        self._pending_images: tuple = ()  # images from the latest measurement, for the observation
+
+    # ---- state ----------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self.diagnosis is not None or self.truncated
+
+    @property
+    def remaining(self) -> int:
+        return self.max_turns - self.turn
+
+    @property
+    def correct(self) -> bool:
+        return bool(self.assessment and self.assessment.correct)
+
+    # ---- the loop -------------------------------------------------------------------------
+    def start(self) -> Observation:
+        """The opening observation: objective, who the patient is, and the budget."""
+        if self._started:
+            raise RuntimeError("episode already started")
+        self._started = True
+        text = opening_text(self.brief)
+        self._record("system", text)
+        return self._observe(text, "system")
+
+    async def step(self, doctor_text: str) -> Observation:
+        """Apply one doctor utterance and return the doctor's next observation."""
+        if not self._started:
+            raise RuntimeError("call start() before step()")
+        if self.done:
+            raise EpisodeFinished("the episode has ended; start a new one")
+        action = parse_action(doctor_text)
+        self.turn += 1
+        self._record("doctor", str(doctor_text), action=action.kind,
+                     action_detail=action.model_dump(exclude={"kind"}, mode="json"))
+        if isinstance(action, Diagnose):
+            return await self._diagnose(action)
+        started = time.perf_counter()
+        if isinstance(action, Ask):
+            speaker, reply = "patient", await self._ask(action)
+        elif isinstance(action, Invalid):
+            self.stats.invalid_actions += 1
+            speaker, reply = "system", f"That could not be understood ({action.reason}). {PROTOCOL_HINT}"
+            self._record("system", reply)
+        else:
+            speaker, reply = "measurement", await self._measure(action, started)
+        if self.turn >= self.max_turns:
+            self.truncated = True
+            await self._assess(None)
+        return self._observe(reply, speaker, images=self._last_images())
+
+    async def _ask(self, action: Ask) -> str:
+        started = time.perf_counter()
+        reply = await self.patient.reply(action.text)
+        self.stats.questions += 1
+        self._charge(self.prices.question_fee_usd)
+        self._record("patient", reply, cost_usd=self.prices.question_fee_usd, latency_ms=_ms(started))
+        return reply
+
+    async def _measure(self, action: Examine | RequestTest | RequestImages, started: float) -> str:
+        result: MeasurementResult = await self.measurement.measure(action, self.context)
+        cost = result.cost_usd
+        if isinstance(action, Examine):
+            self.stats.examinations += 1
+            cost += self.prices.question_fee_usd
+        elif isinstance(action, RequestTest):
+            self.stats.tests.append(result.resolved or action.name)
+        else:
+            self.stats.image_requests += 1
+        self.context.ordered.update(name for name, _ in result.billed)
+        self.context.images_shown.update(ref.id for ref in result.images)
+        self._charge(cost)
+        self._record("measurement", result.text, provenance=result.provenance, cost_usd=cost,
+                     latency_ms=_ms(started), image_ids=tuple(ref.id for ref in result.images))
+        self._pending_images = result.images
+        return result.text
+
+    async def _diagnose(self, action: Diagnose) -> Observation:
+        self.diagnosis = action
+        await self._assess(action.diagnosis)
+        text = "Diagnosis recorded. The encounter is over."
+        self._record("system", text)
+        return self._observe(text, "system")
+
+    async def _assess(self, diagnosis: str | None) -> None:
+        if self.assessor is not None:
+            self.assessment = await self.assessor.assess(diagnosis, self.scenario)
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _last_images(self) -> tuple:
+        images, self._pending_images = self._pending_images, ()
+        return images
+
+    def _charge(self, amount: float) -> None:
+        self.cost_usd = round(self.cost_usd + amount, 2)
+
+    def _observe(self, text: str, speaker: Speaker, images: tuple = ()) -> Observation:
+        final = not self.done and self.remaining == 1
+        if final:
+            text = f"{text}\n{FINAL_TURN_PROMPT}"
+        return Observation(text=text, speaker=speaker, turn=self.turn, remaining=self.remaining,
+                           cost_usd=self.cost_usd, images=images, final_turn=final)
+
+    def _record(self, speaker: Speaker, text: str, **details) -> None:
+        record = TurnRecord(index=len(self.records), speaker=speaker, text=text, **details)
+        self.records.append(record)
+        if self.on_turn is not None:
+            self.on_turn(record)
+
+
+def opening_text(brief: DoctorBrief) -> str:
+    """What the doctor is told first. Answer options appear only in multiple-choice mode."""
+    lines = [brief.objective, f"The patient is a {brief.demographics}.",
+             f"You have {brief.max_turns} turns to reach a diagnosis."]
+    if brief.answer_options:
+        lines.append("Choose the diagnosis from: " + "; ".join(brief.answer_options) + ".")
+    return "\n".join(lines)
+
+
+async def run_episode(episode: Episode, doctor: DoctorAgent) -> Episode:
+    """Drive ``episode`` to the end with ``doctor`` and return it."""
+    observation = episode.start()
+    while not episode.done:
+        observation = await episode.step(await doctor.act(observation))
+    return episode
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

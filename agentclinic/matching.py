@@ -1,0 +1,146 @@
+"""Deterministic diagnosis matching (pure): is the doctor's answer the case's diagnosis?
+
+Names are compared after normalisation (case, accents, punctuation, British spellings),
+through the case's synonyms and a synonym/hierarchy graph kept as data
+(``data/diagnoses.yaml``, a networkx graph). Loose string similarity is deliberately not
+used: "contact dermatitis" shares most of its letters with "atopic dermatitis" and is a
+different disease. An answer that names the diagnosis inside a longer phrase counts, unless
+it also names one of the case's other answer options (a hedge) or negates it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+import yaml
+
+from .paths import data_file
+from .text import contains_term, normalize
+
+# Severity and acuity words: "aortic stenosis" names the disease of "Severe aortic stenosis".
+_QUALIFIERS = frozenset({"acute", "severe", "mild", "moderate", "symptomatic", "significant"})
+_NEGATION = re.compile(r"\b(?:not|no|without|rule out|ruled out|unlikely|excluded?)\s+(?:\w+\s+){0,2}$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a match, with the reason a person can check."""
+
+    verdict: str  # exact | equivalent | narrower | broader | wrong | none
+    reason: str
+    matched: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict in {"exact", "equivalent", "narrower"}
+
+
+class DiagnosisGraph:
+    """Equivalence groups (undirected 'same' edges) and 'is_a' links between diagnoses."""
+
+    def __init__(self, data: dict):
+        self.same = nx.Graph()
+        self.is_a = nx.DiGraph()
+        for group in data.get("equivalents", []):
+            names = [normalize(name) for name in group]
+            self.same.add_nodes_from(names)
+            self.same.add_edges_from((names[0], other) for other in names[1:])
+        for child, parent in (data.get("is_a") or {}).items():
+            self.is_a.add_edge(normalize(child), normalize(parent))
+
+    def equivalents(self, name: str) -> set[str]:
+        key = normalize(name)
+        return set(nx.node_connected_component(self.same, key)) if key in self.same else {key}
+
+    def _canonical_nodes(self, names: Iterable[str]) -> set[str]:
+        nodes: set[str] = set()
+        for name in names:
+            nodes |= self.equivalents(name)
+        return {node for node in nodes if node in self.is_a}
+
+    def relation(self, predicted: Iterable[str], correct: Iterable[str]) -> str | None:
+        """'narrower' if predicted is a kind of correct, 'broader' if the reverse, else None."""
+        pred_nodes, correct_nodes = self._canonical_nodes(predicted), self._canonical_nodes(correct)
+        for p in pred_nodes:
+            for c in correct_nodes:
+                if nx.has_path(self.is_a, p, c):
+                    return "narrower"
+                if nx.has_path(self.is_a, c, p):
+                    return "broader"
+        return None
+
+
+@lru_cache(maxsize=4)
+def load_diagnosis_graph(path: Path | None = None) -> DiagnosisGraph:
+    with open(path or data_file("diagnoses.yaml"), encoding="utf-8") as handle:
+        return DiagnosisGraph(yaml.safe_load(handle))
+
+
+def _negated(text: str, term: str) -> bool:
+    norm_text, norm_term = f" {normalize(text)} ", f" {normalize(term)} "
+    position = norm_text.find(norm_term)
+    return position >= 0 and _NEGATION.search(norm_text[: position + 1]) is not None
+
+
+def _strip_qualifiers(text: str) -> str:
+    return " ".join(word for word in normalize(text).split() if word not in _QUALIFIERS)
+
+
+def _without_qualifier(said: str, correct: str, distractors: Sequence[str]) -> Verdict | None:
+    """Accept the answer without a severity word, unless that also names another option."""
+    if said != _strip_qualifiers(correct) or said == normalize(correct):
+        return None
+    if any(_strip_qualifiers(d) == said for d in distractors):
+        return None
+    return Verdict("equivalent", f"names {correct!r} without its severity or acuity qualifier", correct)
+
+
+def match(
+    predicted: str | None,
+    correct: str,
+    synonyms: Sequence[str] = (),
+    distractors: Sequence[str] = (),
+    graph: DiagnosisGraph | None = None,
+) -> Verdict:
+    """Judge ``predicted`` against ``correct`` (with its ``synonyms``).
+
+    ``distractors`` are the case's other answer options: an answer naming one of them as
+    well as the diagnosis is a hedge and is judged wrong.
+    """
+    if not predicted or not normalize(predicted):
+        return Verdict("none", "no diagnosis was given")
+    graph = graph or load_diagnosis_graph()
+    terms = {normalize(correct): correct}
+    for name in [correct, *synonyms]:
+        for equivalent in graph.equivalents(name):
+            terms.setdefault(equivalent, name)
+        terms.setdefault(normalize(name), name)
+    said = normalize(predicted)
+    if said == normalize(correct):
+        return Verdict("exact", "same name as the case diagnosis", correct)
+    if said in terms:
+        return Verdict("equivalent", f"{predicted!r} is a synonym of {correct!r}", terms[said])
+
+    hits = [term for term in terms if contains_term(predicted, term)]
+    if hits:
+        term = max(hits, key=len)
+        if _negated(predicted, term):
+            return Verdict("wrong", f"the answer negates {term!r}")
+        rivals = [d for d in distractors if contains_term(predicted, d) and not contains_term(term, d)]
+        if rivals:
+            return Verdict("wrong", f"the answer hedges between {term!r} and {rivals[0]!r}")
+        return Verdict("equivalent", f"the answer names {term!r}", terms[term])
+
+    if (qualified := _without_qualifier(said, correct, distractors)) is not None:
+        return qualified
+    relation = graph.relation([predicted], [correct, *synonyms])
+    if relation == "narrower":
+        return Verdict("narrower", f"{predicted!r} is a more specific form of {correct!r}", correct)
+    if relation == "broader":
+        return Verdict("broader", f"{predicted!r} is broader than {correct!r}")
+    return Verdict("wrong", f"{predicted!r} does not match {correct!r} or its synonyms")

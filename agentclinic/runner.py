@@ -1,0 +1,181 @@
+"""The batch engine: runs a doctor over a pack's cases and records every episode.
+
+One failing episode never stops a run: it is recorded as ``failed`` with its reason and the
+run goes on. Ctrl-C marks the episode in flight and the run as interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .agents.registry import resolve_roles
+from .episode import DEFAULT_MAX_TURNS, Episode, run_episode
+from .loader import Pack, load_pack
+from .paths import DEFAULT_DB_URL, DEFAULT_PACK
+from .roles import RoleSet
+from .scenario import Scenario
+from .seeding import derive_seed
+from .stats import wilson_interval
+from .store import Store
+
+
+@dataclass
+class RunConfig:
+    """Everything that defines a batch run; stored with the run so it can be reproduced."""
+
+    scenarios: str = DEFAULT_PACK
+    scenario_ids: list[str] | None = None
+    limit: int | None = None
+    seed: int = 0
+    trials: int = 1
+    max_turns: int = DEFAULT_MAX_TURNS
+    multiple_choice: bool = False
+    missing: str = "default-normal"
+    db: str = DEFAULT_DB_URL
+    doctor: str = "baseline"
+    patient: str = "scripted"
+    measurement: str = "scripted"
+    assessor: str = "scripted"
+
+    def validate(self) -> None:
+        if self.max_turns < 1:
+            raise ValueError(f"max_turns must be at least 1, got {self.max_turns}")
+        if self.trials < 1:
+            raise ValueError(f"trials must be at least 1, got {self.trials}")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError(f"limit must be at least 1, got {self.limit}")
+        if self.missing not in ("default-normal", "unavailable"):
+            raise ValueError(f"missing must be 'default-normal' or 'unavailable', got {self.missing!r}")
+
+
+@dataclass(frozen=True)
+class EpisodeOutcome:
+    """A finished episode, as the summary shows it."""
+
+    episode_id: int
+    scenario_id: str
+    trial: int
+    status: str
+    correct: bool
+    diagnosis: str | None
+    correct_diagnosis: str
+    turns: int
+    tests: int
+    cost_usd: float
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    run_id: int
+    outcomes: list[EpisodeOutcome] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def completed(self) -> list[EpisodeOutcome]:
+        return [o for o in self.outcomes if o.status == "completed"]
+
+    def accuracy(self) -> tuple[float, float, float, int]:
+        """(accuracy, low, high, n) over completed episodes, with a Wilson 95% interval."""
+        done = self.completed
+        correct = sum(o.correct for o in done)
+        low, high = wilson_interval(correct, len(done))
+        return (correct / len(done) if done else 0.0), low, high, len(done)
+
+
+def select_scenarios(pack: Pack, config: RunConfig) -> list[Scenario]:
+    scenarios = pack.scenarios
+    if config.scenario_ids:
+        scenarios = [pack.get(sid) for sid in config.scenario_ids]
+    return scenarios[: config.limit] if config.limit else scenarios
+
+
+def answer_options(scenario: Scenario, seed: int) -> tuple[str, ...]:
+    """The shuffled answer options for multiple-choice mode (seeded, so runs repeat)."""
+    options = scenario.answer_options()
+    random.Random(seed).shuffle(options)
+    return tuple(options)
+
+
+async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_id: int | None,
+                  config: RunConfig, trial: int = 0) -> EpisodeOutcome:
+    """Run and record one episode; errors are recorded, not raised."""
+    seed = derive_seed(config.seed, scenario.id, trial)
+    episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial,
+                                     max_turns=config.max_turns) if store and run_id else 0
+    state: Episode | None = None
+    try:
+        options = answer_options(scenario, seed) if config.multiple_choice else ()
+        state = Episode(
+            scenario,
+            roles.patient(scenario, derive_seed(seed, "patient")),
+            roles.measurement(scenario, derive_seed(seed, "measurement")),
+            roles.assessor(derive_seed(seed, "assessor")),
+            max_turns=config.max_turns,
+            answer_options=options,
+            on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
+        )
+        assert roles.doctor is not None, "a batch run needs a doctor"
+        await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor")))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        if store and episode_id:
+            store.end_episode(episode_id, "abandoned", "interrupted by the user", state)
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failing episode is data, not a crash
+        error = f"{type(exc).__name__}: {exc}"
+        if store and episode_id:
+            store.end_episode(episode_id, "failed", error + "\n" + traceback.format_exc(limit=5), state)
+        return EpisodeOutcome(episode_id, scenario.id, trial, "failed", False, None, scenario.diagnosis.name,
+                              state.turn if state else 0, len(state.stats.tests) if state else 0,
+                              state.cost_usd if state else 0.0, error)
+    if store and episode_id:
+        store.finish_episode(episode_id, state)
+    diagnosis = state.diagnosis.diagnosis if state.diagnosis else None
+    return EpisodeOutcome(episode_id, scenario.id, trial, "completed", state.correct, diagnosis,
+                          scenario.diagnosis.name, state.turn, len(state.stats.tests), state.cost_usd)
+
+
+async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store | None = None,
+                    on_episode: Callable[[EpisodeOutcome], None] | None = None,
+                    on_start: Callable[[int], None] | None = None) -> BatchResult:
+    """Run every selected case ``config.trials`` times; returns the outcomes and the run id."""
+    config.validate()
+    pack = pack or load_pack(config.scenarios)
+    scenarios = select_scenarios(pack, config)
+    roles = resolve_roles(config.doctor, config.patient, config.measurement, config.assessor,
+                          missing=config.missing)
+    own_store = store is None
+    store = store or Store(config.db)
+    plan = [(scenario, trial) for trial in range(config.trials) for scenario in scenarios]
+    run_id = store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
+                             max_turns=config.max_turns, episodes_planned=len(plan),
+                             bindings=roles.bindings, config=_config_record(config))
+    result = BatchResult(run_id)
+    if on_start:
+        on_start(len(plan))
+    try:
+        for scenario, trial in plan:
+            outcome = await run_one(scenario, roles, store, run_id, config, trial)
+            result.outcomes.append(outcome)
+            if on_episode:
+                on_episode(outcome)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        result.interrupted = True
+        store.finish_run(run_id, "interrupted")
+        raise
+    finally:
+        if not result.interrupted:
+            store.finish_run(run_id, "completed")
+        if own_store:
+            store.close()
+    return result
+
+
+def _config_record(config: RunConfig) -> dict:
+    record = dict(vars(config))
+    record.pop("db", None)  # a URL may carry a password; the run row lives in that database anyway
+    return record

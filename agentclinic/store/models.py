@@ -1,0 +1,105 @@
+"""Database tables (SQLModel). Documented in the README for plain-SQL users.
+
+Kept deliberately flat: one row per run, per episode, per turn and per assessment, with
+the numbers reports need as columns (not only inside JSON) so SQL can group by them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Run(SQLModel, table=True):
+    """One invocation: a batch run, an env instance or a TUI session."""
+
+    __tablename__ = "run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(description="cli | env | tui")
+    status: str = Field(default="running", description="running | completed | interrupted | failed")
+    scenarios: str = Field(description="the pack name, directory or file the cases came from")
+    seed: int | None = None
+    max_turns: int
+    episodes_planned: int | None = None
+    bindings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    package_version: str
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class Episode(SQLModel, table=True):
+    """One encounter with one case."""
+
+    __tablename__ = "episode"
+    __table_args__ = (Index("ix_episode_run_scenario", "run_id", "scenario_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    scenario_id: str = Field(index=True)
+    scenario_title: str = ""
+    specialty: str = ""
+    language: str = "en"
+    trial: int = 0
+    seed: int | None = None
+    status: str = Field(default="running", index=True, description="running | completed | failed | abandoned")
+    correct: bool | None = None
+    verdict: str | None = None
+    diagnosis: str | None = Field(default=None, description="the doctor's final diagnosis")
+    correct_diagnosis: str = ""
+    differential: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    confidence: float | None = None
+    turns: int = Field(default=0, description="doctor turns taken")
+    max_turns: int = 0
+    questions: int = 0
+    examinations: int = 0
+    tests_ordered: int = 0
+    invalid_actions: int = 0
+    truncated: bool = False
+    cost_usd: float = 0.0
+    error: str | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    duration_s: float | None = None
+
+
+class Turn(SQLModel, table=True):
+    """One utterance in an episode's transcript."""
+
+    __tablename__ = "turn"
+    __table_args__ = (Index("ix_turn_episode_index", "episode_id", "index", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    episode_id: int = Field(foreign_key="episode.id")
+    index: int
+    speaker: str = Field(description="doctor | patient | measurement | system")
+    text: str
+    action: str | None = Field(default=None, description="the doctor's parsed action kind")
+    action_detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    provenance: str | None = Field(default=None, description="case | default-normal | unavailable")
+    cost_usd: float = 0.0
+    latency_ms: float | None = None
+    image_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AssessmentRow(SQLModel, table=True):
+    """A judgement of an episode's diagnosis; re-scoring adds rows, never overwrites."""
+
+    __tablename__ = "assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    episode_id: int = Field(foreign_key="episode.id", index=True)
+    assessor: str
+    correct: bool
+    verdict: str
+    reason: str
+    created_at: datetime = Field(default_factory=utcnow)

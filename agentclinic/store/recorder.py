@@ -1,0 +1,187 @@
+"""Writing and reading the episode log through SQLModel (SQLite by default, any SQLAlchemy URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import event, func
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from ..episode import Episode as EpisodeState
+from ..episode import TurnRecord
+from ..paths import DEFAULT_DB_URL
+from ..scenario import Scenario
+from .models import AssessmentRow, Episode, Run, Turn, utcnow
+
+
+class StoreError(Exception):
+    """The database URL is unusable (bad syntax, unwritable location, missing driver)."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers (reports, the browser) work while a run writes; FKs keep rows consistent.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str = DEFAULT_DB_URL) -> Engine:
+    """An engine for ``url``; SQLite files get their directory created and WAL + foreign keys."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r} (expected e.g. sqlite:///runs/agentclinic.db)") from exc
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the directory for {parsed.database}: {exc}") from exc
+    try:
+        engine = create_engine(url)
+    except ModuleNotFoundError as exc:
+        raise StoreError(f"the database driver for {parsed.drivername!r} is not installed ({exc.name})") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _elapsed(start: datetime, end: datetime) -> float:
+    if start.tzinfo is None:  # SQLite hands back naive datetimes
+        start = start.replace(tzinfo=timezone.utc)
+    return round((end - start).total_seconds(), 3)
+
+
+class Store:
+    """The recorder: runs, episodes, turns and assessments."""
+
+    def __init__(self, url: str = DEFAULT_DB_URL):
+        self.url = url
+        self.engine = make_engine(url)
+        try:
+            SQLModel.metadata.create_all(self.engine)
+        except Exception as exc:  # noqa: BLE001 - any driver error means the URL is unusable
+            raise StoreError(f"cannot open database {url!r}: {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---- writing ---------------------------------------------------------------------------
+    def start_run(self, **fields) -> int:
+        from .. import __version__
+
+        with Session(self.engine) as session:
+            run = Run(package_version=__version__, **fields)
+            session.add(run)
+            session.commit()
+            return run.id  # type: ignore[return-value]
+
+    def finish_run(self, run_id: int, status: str = "completed") -> None:
+        with Session(self.engine) as session:
+            run = session.get(Run, run_id)
+            if run is not None:
+                run.status, run.finished_at = status, utcnow()
+                session.add(run)
+                session.commit()
+
+    def start_episode(self, run_id: int, scenario: Scenario, *, seed: int | None, trial: int = 0,
+                      max_turns: int = 0) -> int:
+        with Session(self.engine) as session:
+            row = Episode(run_id=run_id, scenario_id=scenario.id, scenario_title=scenario.title,
+                          specialty=scenario.specialty, language=scenario.language, trial=trial, seed=seed,
+                          correct_diagnosis=scenario.diagnosis.name, max_turns=max_turns)
+            session.add(row)
+            session.commit()
+            return row.id  # type: ignore[return-value]
+
+    def record_turn(self, episode_id: int, record: TurnRecord) -> None:
+        with Session(self.engine) as session:
+            session.add(Turn(episode_id=episode_id, index=record.index, speaker=record.speaker, text=record.text,
+                             action=record.action, action_detail=record.action_detail,
+                             provenance=record.provenance, cost_usd=record.cost_usd,
+                             latency_ms=record.latency_ms, image_ids=list(record.image_ids)))
+            session.commit()
+
+    def finish_episode(self, episode_id: int, state: EpisodeState) -> None:
+        """Store the outcome of a finished episode (and its assessment, if any)."""
+        with Session(self.engine) as session:
+            row = session.get(Episode, episode_id)
+            if row is None:
+                raise KeyError(f"episode {episode_id} does not exist")
+            diagnosis = state.diagnosis
+            assessment = state.assessment
+            row.status = "completed"
+            row.diagnosis = diagnosis.diagnosis if diagnosis else None
+            row.differential = list(diagnosis.differential) if diagnosis else []
+            row.confidence = diagnosis.confidence if diagnosis else None
+            row.correct = assessment.correct if assessment else None
+            row.verdict = assessment.verdict if assessment else None
+            row.turns, row.truncated, row.cost_usd = state.turn, state.truncated, state.cost_usd
+            row.questions, row.examinations = state.stats.questions, state.stats.examinations
+            row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
+            self._close(row)
+            session.add(row)
+            if assessment is not None:
+                session.add(AssessmentRow(episode_id=episode_id, assessor=assessment.assessor,
+                                          correct=assessment.correct, verdict=assessment.verdict,
+                                          reason=assessment.reason))
+            session.commit()
+
+    def end_episode(self, episode_id: int, status: str, error: str | None = None,
+                    state: EpisodeState | None = None) -> None:
+        """Mark an episode failed or abandoned, keeping whatever progress it made."""
+        with Session(self.engine) as session:
+            row = session.get(Episode, episode_id)
+            if row is None:
+                return
+            row.status, row.error = status, error
+            if state is not None:
+                row.turns, row.cost_usd = state.turn, state.cost_usd
+                row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
+            self._close(row)
+            session.add(row)
+            session.commit()
+
+    @staticmethod
+    def _close(row: Episode) -> None:
+        row.finished_at = utcnow()
+        row.duration_s = _elapsed(row.started_at, row.finished_at)
+
+    # ---- reading ---------------------------------------------------------------------------
+    def runs(self, limit: int = 50) -> Sequence[Run]:
+        with Session(self.engine) as session:
+            return session.exec(select(Run).order_by(Run.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
+
+    def run(self, run_id: int) -> Run | None:
+        with Session(self.engine) as session:
+            return session.get(Run, run_id)
+
+    def latest_run_id(self) -> int | None:
+        with Session(self.engine) as session:
+            return session.exec(select(func.max(Run.id))).one()
+
+    def episodes(self, run_id: int | None = None, status: str | None = None,
+                 limit: int | None = None) -> Sequence[Episode]:
+        with Session(self.engine) as session:
+            query = select(Episode).order_by(Episode.id)  # type: ignore[arg-type]
+            if run_id is not None:
+                query = query.where(Episode.run_id == run_id)
+            if status is not None:
+                query = query.where(Episode.status == status)
+            if limit is not None:
+                query = query.limit(limit)
+            return session.exec(query).all()
+
+    def episode(self, episode_id: int) -> Episode | None:
+        with Session(self.engine) as session:
+            return session.get(Episode, episode_id)
+
+    def turns(self, episode_id: int) -> Sequence[Turn]:
+        with Session(self.engine) as session:
+            query = select(Turn).where(Turn.episode_id == episode_id).order_by(Turn.index)  # type: ignore[arg-type]
+            return session.exec(query).all()
