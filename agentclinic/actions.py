@@ -102,7 +102,8 @@ _KIND_ALIASES = {
 
 
 def _clean(value: str) -> str:
-    return value.strip().strip("*_`\"'").strip().rstrip(".").strip()
+    # Models decorate answers: "**Gout**." -> "Gout".
+    return value.strip().strip("*_`\"'.: \t").strip()
 
 
 def _split_list(value: str) -> tuple[str, ...]:

@@ -52,6 +52,16 @@ class DiagnosisGraph:
             self.same.add_edges_from((names[0], other) for other in names[1:])
         for child, parent in (data.get("is_a") or {}).items():
             self.is_a.add_edge(normalize(child), normalize(parent))
+        self.opposed = [(normalize(a), normalize(b)) for a, b in data.get("opposed_qualifiers", [])]
+
+    def conflict(self, predicted: str, correct: str) -> tuple[str, str] | None:
+        """A qualifier pair that sets the two names apart, e.g. ('chronic', 'acute')."""
+        for a, b in self.opposed:
+            for mine, theirs in ((a, b), (b, a)):
+                if contains_term(predicted, mine) and contains_term(correct, theirs) \
+                        and not contains_term(correct, mine):
+                    return mine, theirs
+        return None
 
     def equivalents(self, name: str) -> set[str]:
         key = normalize(name)
@@ -121,6 +131,8 @@ def match(
             terms.setdefault(equivalent, name)
         terms.setdefault(normalize(name), name)
     said = normalize(predicted)
+    if conflict := graph.conflict(predicted, correct):
+        return Verdict("wrong", f"the answer says {conflict[0]!r} where the diagnosis is {conflict[1]!r}")
     if said == normalize(correct):
         return Verdict("exact", "same name as the case diagnosis", correct)
     if said in terms:
@@ -134,6 +146,8 @@ def match(
         rivals = [d for d in distractors if contains_term(predicted, d) and not contains_term(term, d)]
         if rivals:
             return Verdict("wrong", f"the answer hedges between {term!r} and {rivals[0]!r}")
+        if graph.relation([predicted], [correct, *synonyms]) == "narrower":
+            return Verdict("narrower", f"{predicted!r} is a more specific form of {correct!r}", correct)
         return Verdict("equivalent", f"the answer names {term!r}", terms[term])
 
     if (qualified := _without_qualifier(said, correct, distractors)) is not None:

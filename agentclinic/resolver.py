@@ -170,9 +170,13 @@ class Resolver:
 
     def _case_test(self, name: str) -> CaseTest | None:
         wanted = self._request_keys(name)
-        for test, keys in zip(self.scenario.tests, self._test_keys):
-            if wanted & keys:
-                return test
+        # Names the author wrote win over shared concepts, so "CMV serology" finds that test
+        # even if another test of the case belongs to the same concept.
+        for exact_only in (True, False):
+            for test, keys in zip(self.scenario.tests, self._test_keys):
+                overlap = wanted & keys
+                if overlap and (not exact_only or any(not k.startswith("concept:") for k in overlap)):
+                    return test
         # Token containment catches "chest x ray" against "Chest X-ray (PA and lateral)".
         words = set(core_words(name).split())
         if words:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # British and American spellings of the same clinical words; applied to whole tokens.
 _SPELLING = {
@@ -37,7 +38,8 @@ def normalize(text: str) -> str:
     """Lower-case, strip accents and punctuation, unify spellings: 'Graves' Disease' -> 'graves disease'."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _APOSTROPHE_S.sub(r"\1", text.casefold())
+    # Underscores separate words in imported keys ("Chest_X-Ray").
+    text = _APOSTROPHE_S.sub(r"\1", text.casefold().replace("_", " "))
     text = text.replace("x-ray", "x ray").replace("'", "").replace("\u2019", "")
     tokens = _NON_WORD.sub(" ", text).split()
     return " ".join(_SPELLING.get(token, token) for token in tokens)
@@ -52,6 +54,36 @@ def _is_abbreviation(term: str) -> bool:
     return len(stripped) <= 5 and stripped.isupper()
 
 
+@lru_cache(maxsize=65_536)
+def _padded_term(term: str) -> str:
+    needle = normalize(term)
+    return f" {needle} " if needle else ""
+
+
+@lru_cache(maxsize=4096)
+def _abbreviation_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term.strip())}(?![A-Za-z0-9])")
+
+
+class TextIndex:
+    """A text normalised once, for asking whether many terms occur in it."""
+
+    __slots__ = ("raw", "padded")
+
+    def __init__(self, text: str):
+        self.raw = text
+        self.padded = f" {normalize(text)} "
+
+    def contains(self, term: str) -> bool:
+        """See :func:`contains_term`."""
+        if not term.strip():
+            return False
+        if _is_abbreviation(term):
+            return _abbreviation_pattern(term).search(self.raw) is not None
+        needle = _padded_term(term)
+        return bool(needle) and needle in self.padded
+
+
 def contains_term(text: str, term: str) -> bool:
     """Whether ``term`` occurs in ``text`` as a whole phrase.
 
@@ -59,14 +91,10 @@ def contains_term(text: str, term: str) -> bool:
     ordinary word 'mi' or 'af' inside a sentence does not count; other terms are compared
     after :func:`normalize`.
     """
-    if not term.strip():
-        return False
-    if _is_abbreviation(term):
-        return re.search(rf"(?<![A-Za-z0-9]){re.escape(term.strip())}(?![A-Za-z0-9])", text) is not None
-    needle = normalize(term)
-    return bool(needle) and f" {needle} " in f" {normalize(text)} "
+    return TextIndex(text).contains(term)
 
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The terms from ``terms`` that occur in ``text`` (see :func:`contains_term`)."""
-    return [term for term in terms if contains_term(text, term)]
+    index = TextIndex(text)
+    return [term for term in terms if index.contains(term)]

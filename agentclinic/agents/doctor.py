@@ -31,7 +31,7 @@ from ..matching import load_diagnosis_graph
 from ..paths import data_file
 from ..roles import Observation
 from ..scenario import DoctorBrief
-from ..text import contains_term, normalize
+from ..text import TextIndex, normalize
 
 _CLAUSE = re.compile(r"[.;,\n]+")
 _NEGATED = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:no|not|denies|denied|without|negative|never|nothing|none)\b")
@@ -94,9 +94,10 @@ class BaselineDoctor:
 
     # ---- planning --------------------------------------------------------------------------
     def _recognise(self, text: str) -> list[Complaint]:
+        index = TextIndex(text)
         scored = []
         for complaint in self.knowledge.complaints:
-            hits = sum(1 for trigger in complaint.triggers if contains_term(text, trigger))
+            hits = sum(1 for trigger in complaint.triggers if index.contains(trigger))
             if hits:
                 scored.append((hits, complaint))
         scored.sort(key=lambda item: -item[0])
@@ -139,17 +140,17 @@ class BaselineDoctor:
         # Unknown option: its own distinctive words are the only evidence available.
         return {w: 1.0 for w in normalize(option).split() if w not in _GENERIC_WORDS and len(w) > 3}
 
-    def score(self, option: str, clauses: list[str]) -> float:
-        text = " | ".join(clauses)
-        return sum(weight for phrase, weight in self._features_for(option).items() if contains_term(text, phrase))
+    def score(self, option: str, heard: TextIndex) -> float:
+        """The summed weights of ``option``'s features found in what was heard."""
+        return sum(weight for phrase, weight in self._features_for(option).items() if heard.contains(phrase))
 
     def diagnose(self) -> Diagnose:
-        clauses = positive_clauses(self.heard)
+        heard = TextIndex(" | ".join(positive_clauses(self.heard)))
         options = self.candidates()
+        scores = {option: self.score(option, heard) for option in options}
         order = {name: i for i, name in enumerate(options)}
         jitter = {name: self.rng.random() for name in options}  # seeded tie-break
-        ranked = sorted(options, key=lambda o: (-self.score(o, clauses), order[o], jitter[o]))
-        scores = [self.score(o, clauses) for o in ranked[:3]]
-        total = sum(scores)
-        confidence = round(scores[0] / total, 2) if total > 0 else None
+        ranked = sorted(options, key=lambda o: (-scores[o], order[o], jitter[o]))
+        top = [scores[o] for o in ranked[:3]]
+        confidence = round(top[0] / sum(top), 2) if sum(top) > 0 else None
         return Diagnose(diagnosis=ranked[0], differential=tuple(ranked[:3]), confidence=confidence)

@@ -28,7 +28,7 @@ import yaml
 from ..paths import data_file
 from ..scenario import PatientCard, Scenario, Symptom
 from ..terminology import load_terminology
-from ..text import contains_term, normalize
+from ..text import TextIndex, normalize
 
 MAX_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -87,15 +87,17 @@ class ScriptedPatient:
             sentences += self._topic_answer(topic, question)
         if not sentences:
             sentences = self._fallback(question)
-        unique = list(dict.fromkeys(sentences))
+        unique = list(dict.fromkeys(s for part in sentences for s in _sentences(part)))
         return " ".join(unique[:MAX_SENTENCES])
 
     # ---- recognising the question ---------------------------------------------------------
     def _topics_in(self, question: str) -> list[str]:
-        return [topic for topic, cues in self.topics.items() if any(contains_term(question, cue) for cue in cues)]
+        index = TextIndex(question)
+        return [topic for topic, cues in self.topics.items() if any(index.contains(cue) for cue in cues)]
 
     def _expanded(self, text: str) -> str:
-        extra = [lay for term, lays in self.lay_terms.items() if contains_term(text, term) for lay in lays]
+        index = TextIndex(text)
+        extra = [lay for term, lays in self.lay_terms.items() if index.contains(term) for lay in lays]
         return " | ".join([text, *extra])
 
     def _symptom_phrases(self, symptom: Symptom) -> list[str]:
@@ -103,8 +105,8 @@ class ScriptedPatient:
         return phrases + [lay for phrase in phrases for lay in self.lay_terms.get(normalize(phrase), [])]
 
     def _symptoms_asked(self, question: str) -> list[Symptom]:
-        expanded = self._expanded(question)
-        return [s for s in self.card.symptoms if any(contains_term(expanded, p) for p in self._symptom_phrases(s))]
+        expanded = TextIndex(self._expanded(question))
+        return [s for s in self.card.symptoms if any(expanded.contains(p) for p in self._symptom_phrases(s))]
 
     # ---- answering ------------------------------------------------------------------------
     def _symptom_answers(self, question: str) -> list[str]:

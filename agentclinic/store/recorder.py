@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import event, func
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from ..episode import Episode as EpisodeState
@@ -44,8 +44,8 @@ def make_engine(url: str = DEFAULT_DB_URL) -> Engine:
             raise StoreError(f"cannot create the directory for {parsed.database}: {exc}") from exc
     try:
         engine = create_engine(url)
-    except ModuleNotFoundError as exc:
-        raise StoreError(f"the database driver for {parsed.drivername!r} is not installed ({exc.name})") from exc
+    except (ModuleNotFoundError, NoSuchModuleError) as exc:
+        raise StoreError(f"no database driver for {parsed.drivername!r} is installed ({exc})") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

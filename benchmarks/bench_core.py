@@ -1,0 +1,63 @@
+"""Core speed figures with scripted agents (prints numbers; not a test).
+
+    python benchmarks/bench_core.py [--episodes N] [--steps N]
+
+Reports: env ``step`` overhead (no logging and with SQLite logging), and batch episodes per
+second with database writes. Compare figures as ratios within one run: machines are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import gymnasium as gym
+
+import agentclinic
+from agentclinic.loader import load_pack
+from agentclinic.runner import RunConfig, run_batch
+
+
+def step_overhead(pack, steps: int, db: str | None) -> float:
+    """Median microseconds per env.step for a patient question."""
+    env = gym.make(agentclinic.ENV_ID, scenarios=pack, db=db, max_turns=steps + 1)
+    env.reset(seed=0)
+    timings = []
+    for index in range(steps):
+        started = time.perf_counter()
+        env.step(f"Do you have any pain number {index}?")
+        timings.append(time.perf_counter() - started)
+    env.close()
+    return statistics.median(timings) * 1e6
+
+
+def episodes_per_second(pack, episodes: int, db: str) -> tuple[float, float]:
+    config = RunConfig(db=db, trials=max(1, episodes // len(pack.scenarios)))
+    started = time.perf_counter()
+    result = asyncio.run(run_batch(config, pack=pack))
+    elapsed = time.perf_counter() - started
+    return len(result.outcomes) / elapsed, sum(o.turns for o in result.outcomes) / len(result.outcomes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=112, help="Batch episodes (rounded to whole passes).")
+    parser.add_argument("--steps", type=int, default=200, help="env.step calls to time.")
+    args = parser.parse_args()
+    pack = load_pack("core")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        bare = step_overhead(pack, args.steps, None)
+        logged = step_overhead(pack, args.steps, db)
+        rate, turns = episodes_per_second(pack, args.episodes, db)
+    print(f"env.step (scripted patient, no log):   {bare:8.0f} µs median")
+    print(f"env.step (scripted patient, SQLite):   {logged:8.0f} µs median  ({logged / bare:.1f}x)")
+    print(f"batch episodes/s (baseline doctor, SQLite writes): {rate:.1f}  (mean {turns:.1f} doctor turns)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Shared fixtures: the bundled pack, a minimal valid case, temporary databases."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from agentclinic.loader import Pack, load_pack
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data" / "agentclinic"
+
+MINIMAL_CASE = {
+    "id": "test-001",
+    "title": "A cough that will not settle",
+    "specialty": "pulmonology",
+    "license": "CC-BY-4.0",
+    "objective": "Evaluate the patient with a week of cough and fever.",
+    "patient": {
+        "demographics": {"age_years": 40, "sex": "female"},
+        "chief_complaint": "I've had a cough and fever for a week.",
+        "history_of_present_illness": "It started a week ago with a sore throat. Now I cough up green phlegm.",
+        "symptoms": [
+            {"name": "cough", "detail": "I cough all day and bring up green phlegm."},
+            {"name": "fever", "synonyms": ["temperature"], "detail": "I've had a temperature of 38.5."},
+            {"name": "chest pain", "present": False},
+        ],
+        "medications": ["paracetamol when needed"],
+        "social_history": {"smoking": "I smoke ten a day."},
+    },
+    "physical_exam": {
+        "vital_signs": {"temperature": "38.4 °C", "heart_rate": "98 /min"},
+        "respiratory": "Bronchial breathing and coarse crackles at the right base.",
+        "cardiovascular": "Normal heart sounds.",
+    },
+    "tests": [
+        {"name": "Chest X-ray", "aliases": ["CXR"], "category": "imaging",
+         "result": "Dense opacity in the right lower zone with air bronchograms."},
+        {"name": "Complete blood count", "aliases": ["CBC"], "category": "lab",
+         "values": [{"name": "White blood cells", "value": 16.2, "unit": "x10^9/L",
+                     "reference": {"low": 4, "high": 11}, "aliases": ["WBC"]}]},
+        {"name": "Cardiac enzymes", "category": "lab", "cost_usd": 99,
+         "values": [{"name": "Troponin I", "value": 3, "unit": "ng/L", "reference": {"high": 16}}]},
+    ],
+    "diagnosis": {"name": "Community-acquired pneumonia", "synonyms": ["CAP"]},
+    "distractors": ["Acute bronchitis", "Pulmonary embolism", "Lung abscess", "Influenza"],
+    "key_facts": ["Productive cough", "Fever", "Smoker", "Right basal crackles", "Raised white count"],
+}
+
+
+def case_data(**overrides) -> dict:
+    """A deep copy of the minimal valid case with top-level fields replaced."""
+    data = copy.deepcopy(MINIMAL_CASE)
+    data.update(overrides)
+    return data
+
+
+def write_case(directory: Path, data: dict, name: str | None = None) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / (name or f"{data.get('id', 'case')}.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def core_pack() -> Pack:
+    return load_pack("core")
+
+
+@pytest.fixture()
+def mini_pack(tmp_path: Path) -> Pack:
+    write_case(tmp_path / "pack", case_data())
+    write_case(tmp_path / "pack", case_data(id="test-002"))
+    return load_pack(tmp_path / "pack")
+
+
+@pytest.fixture()
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'runs' / 'test.db'}"
