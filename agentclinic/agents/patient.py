@@ -75,6 +75,7 @@ class ScriptedPatient:
         self.topics: dict[str, list[str]] = data["topics"]
         self.lay_terms: dict[str, list[str]] = data.get("lay_terms", {})
         self.mentioned: set[str] = set()
+        self.said: set[str] = set()  # story sentences already told, so follow-ups move on
         self.terminology = load_terminology()
 
     async def reply(self, question: str) -> str:
@@ -87,8 +88,9 @@ class ScriptedPatient:
             sentences += self._topic_answer(topic, question)
         if not sentences:
             sentences = self._fallback(question)
-        unique = list(dict.fromkeys(s for part in sentences for s in _sentences(part)))
-        return " ".join(unique[:MAX_SENTENCES])
+        unique = list(dict.fromkeys(s for part in sentences for s in _sentences(part)))[:MAX_SENTENCES]
+        self.said.update(unique)
+        return " ".join(unique)
 
     # ---- recognising the question ---------------------------------------------------------
     def _topics_in(self, question: str) -> list[str]:
@@ -158,17 +160,24 @@ class ScriptedPatient:
         return []
 
     def _history_sentences(self, question: str, prefer_time: bool) -> list[str]:
-        sentences = _sentences(self.card.history_of_present_illness)
-        wanted = _content_words(question)
+        # The story and what the patient says about each symptom both hold onset,
+        # character, site and triggers; the best one or two sentences answer.
+        story = _sentences(self.card.history_of_present_illness)
+        details = [s for symptom in self.card.symptoms if symptom.present and symptom.detail
+                   for s in _sentences(symptom.detail)]
+        pool = story + details
+        wanted = _content_words(self._expanded(question))
 
         def score(sentence: str) -> float:
             words = _content_words(sentence)
             bonus = 1.5 * len(words & _TIME_WORDS) if prefer_time else 0.0
-            return len(words & wanted) + bonus
+            repeat = 2.0 if _sentence(sentence) in self.said else 0.0
+            return len(words & wanted) + bonus - repeat
 
-        ranked = sorted(sentences, key=score, reverse=True)
-        best = [s for s in ranked[:2] if score(s) > 0] or sentences[:1]
-        return [_sentence(s) for s in sorted(best, key=sentences.index)]
+        best = [s for s in sorted(pool, key=score, reverse=True)[:2] if score(s) > 0]
+        if not best and prefer_time:
+            best = story[:1]
+        return [_sentence(s) for s in sorted(best, key=pool.index)]
 
     def _ros_sentences(self) -> list[str]:
         return [s for text in self.card.review_of_systems.values() for s in _sentences(text)]

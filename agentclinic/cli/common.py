@@ -18,7 +18,8 @@ from ..paths import DEFAULT_DB_URL
 from ..store import StoreError
 
 console = Console()
-err_console = Console(stderr=True)
+# Messages name files and fields: never break them across lines, so they stay greppable.
+err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = typer.Option(DEFAULT_DB_URL, "--db", help="SQLAlchemy database URL.", envvar="AGENTCLINIC_DB")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
