@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest, parse_action
 from .prices import PriceList, load_prices
-from .resolver import MeasurementContext, MeasurementResult
+from .resolver import ImageRef, MeasurementContext, MeasurementResult
 from .roles import Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker
 from .scenario import DoctorBrief, Scenario
 
@@ -89,7 +89,6 @@ class Episode:
         self.assessment: Assessment | None = None
         self.truncated = False
         self._started = False
-        self._pending_images: tuple = ()  # images from the latest measurement, for the observation
 
     # ---- state ----------------------------------------------------------------------------
     @property
@@ -126,7 +125,7 @@ class Episode:
                      action_detail=action.model_dump(exclude={"kind"}, mode="json"))
         if isinstance(action, Diagnose):
             return await self._diagnose(action)
-        started = time.perf_counter()
+        images: tuple[ImageRef, ...] = ()
         if isinstance(action, Ask):
             speaker, reply = "patient", await self._ask(action)
         elif isinstance(action, Invalid):
@@ -134,11 +133,12 @@ class Episode:
             speaker, reply = "system", f"That could not be understood ({action.reason}). {PROTOCOL_HINT}"
             self._record("system", reply)
         else:
-            speaker, reply = "measurement", await self._measure(action, started)
+            result = await self._measure(action)
+            speaker, reply, images = "measurement", result.text, result.images
         if self.turn >= self.max_turns:
             self.truncated = True
             await self._assess(None)
-        return self._observe(reply, speaker, images=self._last_images())
+        return self._observe(reply, speaker, images)
 
     async def _ask(self, action: Ask) -> str:
         started = time.perf_counter()
@@ -148,8 +148,9 @@ class Episode:
         self._record("patient", reply, cost_usd=self.prices.question_fee_usd, latency_ms=_ms(started))
         return reply
 
-    async def _measure(self, action: Examine | RequestTest | RequestImages, started: float) -> str:
-        result: MeasurementResult = await self.measurement.measure(action, self.context)
+    async def _measure(self, action: Examine | RequestTest | RequestImages) -> MeasurementResult:
+        started = time.perf_counter()
+        result = await self.measurement.measure(action, self.context)
         cost = result.cost_usd
         if isinstance(action, Examine):
             self.stats.examinations += 1
@@ -159,12 +160,10 @@ class Episode:
         else:
             self.stats.image_requests += 1
         self.context.ordered.update(name for name, _ in result.billed)
-        self.context.images_shown.update(ref.id for ref in result.images)
         self._charge(cost)
         self._record("measurement", result.text, provenance=result.provenance, cost_usd=cost,
                      latency_ms=_ms(started), image_ids=tuple(ref.id for ref in result.images))
-        self._pending_images = result.images
-        return result.text
+        return result
 
     async def _diagnose(self, action: Diagnose) -> Observation:
         self.diagnosis = action
@@ -178,14 +177,10 @@ class Episode:
             self.assessment = await self.assessor.assess(diagnosis, self.scenario)
 
     # ---- helpers --------------------------------------------------------------------------
-    def _last_images(self) -> tuple:
-        images, self._pending_images = self._pending_images, ()
-        return images
-
     def _charge(self, amount: float) -> None:
         self.cost_usd = round(self.cost_usd + amount, 2)
 
-    def _observe(self, text: str, speaker: Speaker, images: tuple = ()) -> Observation:
+    def _observe(self, text: str, speaker: Speaker, images: tuple[ImageRef, ...] = ()) -> Observation:
         final = not self.done and self.remaining == 1
         if final:
             text = f"{text}\n{FINAL_TURN_PROMPT}"

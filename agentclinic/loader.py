@@ -79,14 +79,22 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_SCALAR_TAGS = {"str", "int", "float", "bool", "constrained-str", "list", "dict"}
+
+
+def _is_branch_tag(part: Any) -> bool:
+    # pydantic names the branch of a union or validator it tried ("constrained-str",
+    # "dict[str,...]", "function-after[...]"): noise for a case author.
+    text = str(part)
+    return text in _SCALAR_TAGS or "[" in text
+
+
 def _field_path(loc: tuple[Any, ...]) -> str:
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in {"function-after[_has_content()]", "function-after[_has_source()]"} or "[" in str(part):
-            continue  # pydantic's internal validator names add nothing for an author
-        else:
+        elif not _is_branch_tag(part):
             path += f".{part}" if path else str(part)
     return path or "(top level)"
 
@@ -116,12 +124,21 @@ _FIXES = {
 
 
 def _validation_problems(file: str, error: ValidationError) -> list[Problem]:
-    problems = []
+    by_path: dict[str, list[dict]] = {}
     for item in error.errors():
-        message = item["msg"]
-        if item["type"] not in {"missing", "value_error"} and "input" in item:
-            message += f" (got {_short(item['input'])})"
-        problems.append(Problem(file, _field_path(item["loc"]), message, _FIXES.get(item["type"], "")))
+        by_path.setdefault(_field_path(item["loc"]), []).append(item)
+    problems = []
+    for path, items in by_path.items():
+        first = items[0]
+        if len(items) > 1:  # a union: every branch failed; say what each branch wanted
+            wanted = "; or ".join(dict.fromkeys(i["msg"].removeprefix("Input should be ") for i in items))
+            message = f"Input should be {wanted} (got {_short(first.get('input'))})"
+            problems.append(Problem(file, path, message, "write the value in one of those forms"))
+            continue
+        message = first["msg"]
+        if first["type"] not in {"missing", "value_error"} and "input" in first:
+            message += f" (got {_short(first['input'])})"
+        problems.append(Problem(file, path, message, _FIXES.get(first["type"], "")))
     return problems
 
 

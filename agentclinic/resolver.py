@@ -52,7 +52,6 @@ class MeasurementContext:
     """Episode state the measurement role may consult: which studies were already done."""
 
     ordered: set[str] = field(default_factory=set)
-    images_shown: set[str] = field(default_factory=set)
 
 
 def _label(key: str) -> str:

@@ -119,8 +119,7 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             answer_options=options,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
-        assert roles.doctor is not None, "a batch run needs a doctor"
-        await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor")))
+        await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor")))  # type: ignore[misc]
     except (KeyboardInterrupt, asyncio.CancelledError):
         if store and episode_id:
             store.end_episode(episode_id, "abandoned", "interrupted by the user", state)
@@ -148,6 +147,8 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
     scenarios = select_scenarios(pack, config)
     roles = resolve_roles(config.doctor, config.patient, config.measurement, config.assessor,
                           missing=config.missing)
+    if roles.doctor is None:
+        raise ValueError("a batch run needs a doctor role spec (e.g. 'baseline')")
     own_store = store is None
     store = store or Store(config.db)
     plan = [(scenario, trial) for trial in range(config.trials) for scenario in scenarios]

@@ -233,6 +233,19 @@ class Scenario(_Model):
         base = self._source_file.parent if self._source_file else Path.cwd()
         return (base / image.file).resolve()
 
+    @field_validator("physical_exam", mode="before")
+    @classmethod
+    def _numbers_are_findings(cls, value: object) -> object:
+        # YAML reads "heart_rate: 98" as a number; a finding is text either way.
+        def walk(node: object) -> object:
+            if isinstance(node, dict):
+                return {key: walk(item) for key, item in node.items()}
+            if isinstance(node, (int, float)) and not isinstance(node, bool):
+                return str(node)
+            return node
+
+        return walk(value)
+
     @field_validator("language")
     @classmethod
     def _bcp47(cls, value: str) -> str:

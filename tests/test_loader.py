@@ -154,3 +154,10 @@ def test_bundled_pack_loads_from_checkout(core_pack):
     assert core_pack.name == "core"
     assert len(core_pack.scenarios) >= 40
     assert yaml  # the pack is plain YAML
+
+
+def test_numbers_in_findings_are_text_and_union_errors_are_one_message(tmp_path):
+    data = case_data(physical_exam={"vital_signs": {"heart_rate": 98}, "respiratory": ["crackles"]})
+    [problem] = problems_for(write_case(tmp_path, data))
+    assert problem.field == "physical_exam.respiratory"
+    assert "a valid string; or a valid dictionary" in problem.message

@@ -37,7 +37,14 @@ _TIME_WORDS = {"ago", "days", "day", "weeks", "week", "months", "month", "hours"
 _STOP = frozenset("a an and are at be been did do does for had has have how i if in is it me my of on or so "
                   "that the this to was were what when where which who why with you your any ever".split())
 _HISTORY_TOPICS = ("onset", "course", "severity", "character", "location", "triggers")
-_SOCIAL_TOPICS = ("smoking", "alcohol", "drugs", "occupation", "living", "travel", "sexual", "activity", "diet")
+# topic -> (card field, how a non-empty list is said, what is said when it is empty)
+_LIST_TOPICS = {
+    "past_medical_history": ("past_medical_history", "I've had {}.", "I've been pretty healthy, nothing serious before this."),
+    "past_surgical_history": ("past_surgical_history", "I've had {}.", "I've never had an operation."),
+    "medications": ("medications", "I take {}.", "I don't take any regular medicines."),
+    "allergies": ("allergies", "I'm allergic to {}.", "No allergies that I know of."),
+    "family_history": ("family_history", "{}", "Nothing runs in my family that I know of."),
+}
 
 
 @lru_cache(maxsize=2)
@@ -132,32 +139,18 @@ class ScriptedPatient:
             return self._history_sentences(question, prefer_time=topic == "onset")
         if topic == "other_symptoms":
             return self._other_symptoms()
-        if topic == "past_medical_history":
-            return [f"I've had {_join(card.past_medical_history)}." if card.past_medical_history
-                    else "I've been pretty healthy, nothing serious before this."]
-        if topic == "past_surgical_history":
-            return [f"I've had {_join(card.past_surgical_history)}." if card.past_surgical_history
-                    else "I've never had an operation."]
-        if topic == "medications":
-            return [f"I take {_join(card.medications)}." if card.medications
-                    else "I don't take any regular medicines."]
-        if topic == "allergies":
-            return [f"I'm allergic to {_join(card.allergies)}." if card.allergies
-                    else "No allergies that I know of."]
-        if topic == "family_history":
-            return [_sentence(_join(card.family_history)) if card.family_history
-                    else "Nothing runs in my family that I know of."]
-        if topic in _SOCIAL_TOPICS or topic in ("menstrual", "immunisations"):
-            return self._section_answer(topic)
-        return []
+        if topic in _LIST_TOPICS:
+            field, template, empty = _LIST_TOPICS[topic]
+            items = getattr(card, field)
+            return [_sentence(template.format(_join(items))) if items else empty]
+        return self._section_answer(topic)
 
     def _section_answer(self, topic: str) -> list[str]:
+        # Social history and extra sections are keyed by topic ("smoking", "travel", ...).
         for key, text in {**self.card.social_history, **self.card.extra_sections}.items():
             if normalize(key.replace("_", " ")).startswith(topic[:5]) or topic[:5] in normalize(key):
                 return [_sentence(text if isinstance(text, str) else _join(text))]
-        if topic in {"smoking", "drugs"}:
-            return []  # silent card: fall through to "don't know"
-        return []
+        return []  # the card is silent: the fallback says the patient does not know
 
     def _history_sentences(self, question: str, prefer_time: bool) -> list[str]:
         # The story and what the patient says about each symptom both hold onset,
