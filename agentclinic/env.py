@@ -25,8 +25,9 @@ import numpy as np
 from gymnasium import spaces
 
 from .actions import MAX_UTTERANCE_CHARS
-from .agents.registry import resolve_roles
-from .episode import DEFAULT_MAX_TURNS, Episode, EpisodeFinished
+from .agents.registry import LLMSettings, resolve_roles
+from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
+from .llm.calls import CallRecord, CallTotals, call_sink
 from .loader import Pack, load_pack
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
@@ -85,9 +86,13 @@ class ClinicEnv(gym.Env):
         *,
         multiple_choice: bool = False,
         missing: str = "default-normal",
+        images: str = "on-request",
         db: str | None = DEFAULT_DB_URL,
         cost_weight: float = 0.0,
         max_images: int = 8,
+        prompts: str = "default",
+        base_url: str | None = None,
+        role_options: dict[str, dict[str, Any]] | None = None,
         render_mode: str | None = None,
     ):
         if max_turns < 1:
@@ -97,8 +102,13 @@ class ClinicEnv(gym.Env):
         self.pack = scenarios if isinstance(scenarios, Pack) else load_pack(scenarios)
         if not self.pack.scenarios:
             raise ValueError(f"scenario pack {self.pack.name!r} holds no cases")
+        if images not in IMAGE_MODES:
+            raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {images!r}")
         self.max_turns = max_turns
-        self.roles = resolve_roles(None, patient, measurement, assessor, missing=missing)
+        self.images = images
+        settings = LLMSettings(prompts=prompts, base_url=base_url, missing=missing, per_role=role_options or {})
+        self.roles = resolve_roles(None, patient, measurement, assessor, settings=settings)
+        self.call_totals = CallTotals()
         self.multiple_choice = multiple_choice
         self.cost_weight = cost_weight
         self.render_mode = render_mode
@@ -129,6 +139,7 @@ class ClinicEnv(gym.Env):
             scenario = self.pack.scenarios[int(self.np_random.integers(len(self.pack.scenarios)))]
         episode_seed = int(self.np_random.integers(2**31 - 1))
         self._episode_id = self._log_start(scenario, episode_seed)
+        self.call_totals = CallTotals()
         store, episode_id = self._store, self._episode_id
         self._episode = Episode(
             scenario,
@@ -137,6 +148,7 @@ class ClinicEnv(gym.Env):
             self.roles.assessor(episode_seed),
             max_turns=self.max_turns,
             answer_options=answer_options(scenario, episode_seed) if self.multiple_choice else (),
+            images=self.images,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
         observation = self._episode.start()
@@ -150,7 +162,7 @@ class ClinicEnv(gym.Env):
         if self._episode.done:
             raise EpisodeFinished("the episode has ended; call reset() to start another")
         episode = self._episode
-        observation = self._loop.run(episode.step(action))
+        observation = self._loop.run(self._step_with_sink(episode, action))
         terminated = episode.diagnosis is not None
         truncated = episode.truncated
         reward = 0.0
@@ -186,6 +198,21 @@ class ClinicEnv(gym.Env):
     def episode(self) -> Episode | None:
         """The current episode state (for analysis; a policy should use observations only)."""
         return self._episode
+
+    async def _step_with_sink(self, episode: Episode, action: str) -> Observation:
+        # Set inside the loop's task so model calls made during this step are logged here.
+        store, episode_id, totals = self._store, self._episode_id, self.call_totals
+
+        def sink(record: CallRecord) -> None:
+            totals.add(record)
+            if store is not None and episode_id is not None:
+                store.record_call(episode_id, record)
+
+        token = call_sink.set(sink)
+        try:
+            return await episode.step(action)
+        finally:
+            call_sink.reset(token)
 
     def _observation(self, observation: Observation) -> dict[str, Any]:
         images = tuple(img for img in (load_image(ref) for ref in observation.images) if img is not None)
@@ -236,6 +263,7 @@ class ClinicEnv(gym.Env):
     def _log_finish(self) -> None:
         if self._store is not None and self._episode_id is not None and self._episode is not None:
             self._store.finish_episode(self._episode_id, self._episode)
+            self._store.record_totals(self._episode_id, self.call_totals)
 
     def _abandon_current(self) -> None:
         episode = self._episode

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest, parse_action
+from .leaks import redact
 from .prices import PriceList, load_prices
 from .resolver import ImageRef, MeasurementContext, MeasurementResult
 from .roles import Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker
 from .scenario import DoctorBrief, Scenario
 
 DEFAULT_MAX_TURNS = 20  # AgentClinic's default number of doctor turns
+IMAGE_MODES = ("on-request", "upfront", "off")  # the paper's two NEJM settings, plus none
 FINAL_TURN_PROMPT = "This is the final question. Please provide a diagnosis."
 PROTOCOL_HINT = (
     "Ask the patient a question, or write PHYSICAL EXAM (optionally ': system'), "
@@ -40,6 +42,7 @@ class TurnRecord:
     cost_usd: float = 0.0
     latency_ms: float | None = None
     image_ids: tuple[str, ...] = ()
+    note: str | None = None
 
 
 @dataclass
@@ -49,6 +52,7 @@ class EpisodeStats:
     tests: list[str] = field(default_factory=list)
     image_requests: int = 0
     invalid_actions: int = 0
+    redactions: int = 0  # diagnosis mentions removed from replies before the doctor saw them
 
 
 class EpisodeFinished(RuntimeError):
@@ -68,10 +72,14 @@ class Episode:
         max_turns: int = DEFAULT_MAX_TURNS,
         prices: PriceList | None = None,
         answer_options: tuple[str, ...] = (),
+        images: str = "on-request",
         on_turn: Callable[[TurnRecord], None] | None = None,
     ):
         if max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {max_turns}")
+        if images not in IMAGE_MODES:
+            raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {images!r}")
+        self.images = images
         self.scenario = scenario
         self.patient = patient
         self.measurement = measurement
@@ -110,8 +118,12 @@ class Episode:
             raise RuntimeError("episode already started")
         self._started = True
         text = opening_text(self.brief)
-        self._record("system", text)
-        return self._observe(text, "system")
+        images: tuple[ImageRef, ...] = ()
+        if self.images == "upfront" and self.scenario.images:
+            images = tuple(ImageRef(i.id, i.modality, self.scenario.image_path(i), i.url) for i in self.scenario.images)
+            text += "\n" + _image_lines(images)
+        self._record("system", text, image_ids=tuple(ref.id for ref in images))
+        return self._observe(text, "system", images)
 
     async def step(self, doctor_text: str) -> Observation:
         """Apply one doctor utterance and return the doctor's next observation."""
@@ -132,9 +144,13 @@ class Episode:
             self.stats.invalid_actions += 1
             speaker, reply = "system", f"That could not be understood ({action.reason}). {PROTOCOL_HINT}"
             self._record("system", reply)
+        elif isinstance(action, RequestImages) and self.images == "off":
+            speaker, reply = "system", "Images are not available in this setting."
+            self._record("system", reply)
         else:
             result = await self._measure(action)
-            speaker, reply, images = "measurement", result.text, result.images
+            images = result.images if self.images != "off" else ()
+            speaker, reply = "measurement", result.text + (f"\n{_image_lines(images)}" if images else "")
         if self.turn >= self.max_turns:
             self.truncated = True
             await self._assess(None)
@@ -142,7 +158,7 @@ class Episode:
 
     async def _ask(self, action: Ask) -> str:
         started = time.perf_counter()
-        reply = await self.patient.reply(action.text)
+        reply = self._guard(await self.patient.reply(action.text))
         self.stats.questions += 1
         self._charge(self.prices.question_fee_usd)
         self._record("patient", reply, cost_usd=self.prices.question_fee_usd, latency_ms=_ms(started))
@@ -151,6 +167,7 @@ class Episode:
     async def _measure(self, action: Examine | RequestTest | RequestImages) -> MeasurementResult:
         started = time.perf_counter()
         result = await self.measurement.measure(action, self.context)
+        result = replace(result, text=self._guard(result.text))
         cost = result.cost_usd
         if isinstance(action, Examine):
             self.stats.examinations += 1
@@ -162,7 +179,7 @@ class Episode:
         self.context.ordered.update(name for name, _ in result.billed)
         self._charge(cost)
         self._record("measurement", result.text, provenance=result.provenance, cost_usd=cost,
-                     latency_ms=_ms(started), image_ids=tuple(ref.id for ref in result.images))
+                     latency_ms=_ms(started), image_ids=tuple(ref.id for ref in result.images), note=result.note)
         return result
 
     async def _diagnose(self, action: Diagnose) -> Observation:
@@ -177,6 +194,11 @@ class Episode:
             self.assessment = await self.assessor.assess(diagnosis, self.scenario)
 
     # ---- helpers --------------------------------------------------------------------------
+    def _guard(self, text: str) -> str:
+        text, count = redact(text, self.scenario.diagnosis.terms())
+        self.stats.redactions += count
+        return text
+
     def _charge(self, amount: float) -> None:
         self.cost_usd = round(self.cost_usd + amount, 2)
 
@@ -201,6 +223,10 @@ def opening_text(brief: DoctorBrief) -> str:
     if brief.answer_options:
         lines.append("Choose the diagnosis from: " + "; ".join(brief.answer_options) + ".")
     return "\n".join(lines)
+
+
+def _image_lines(images: tuple[ImageRef, ...]) -> str:
+    return "\n".join(f"[image attached: {ref.modality}]" for ref in images)
 
 
 async def run_episode(episode: Episode, doctor: DoctorAgent) -> Episode:

@@ -8,11 +8,12 @@ diagnosis; naming it there is reported as a warning, because imported datasets d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .scenario import Scenario
-from .text import find_terms
+from .text import find_terms, normalize
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,27 @@ def find_leaks(scenario: Scenario) -> list[Leak]:
     for index, test in enumerate(scenario.tests):
         check(test.model_dump(include={"name", "aliases", "result", "values"}), f"tests[{index}]", "warning")
     return leaks
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    stripped = term.strip()
+    if stripped.isupper() and len(stripped) <= 5:  # abbreviations: exact case, as in find_terms
+        return re.compile(rf"(?<![\w]){re.escape(stripped)}(?![\w])")
+    body = r"[\s\-_'’.]+".join(re.escape(word) for word in normalize(term).split())
+    return re.compile(rf"(?<![\w]){body}(?![\w])", re.IGNORECASE)
+
+
+def redact(text: str, terms: list[str], placeholder: str = "[withheld]") -> tuple[str, int]:
+    """``text`` with every occurrence of ``terms`` replaced, and how many were replaced.
+
+    The last line of defence for the no-leak guarantee: whatever a role implementation
+    says (an LLM patient may guess aloud), the doctor never reads the diagnosis.
+    """
+    if not find_terms(text, terms):
+        return text, 0
+    total = 0
+    for term in sorted(terms, key=len, reverse=True):
+        if normalize(term):
+            text, count = _term_pattern(term).subn(placeholder, text)
+            total += count
+    return text, total

@@ -41,6 +41,7 @@ class MeasurementResult:
     resolved: str | None = None  # the case test, exam section or concept the request mapped to
     billed: tuple[tuple[str, float], ...] = ()
     images: tuple[ImageRef, ...] = ()
+    note: str | None = None  # how it was resolved when not by name (e.g. "llm-mapped from 'x'")
 
     @property
     def cost_usd(self) -> float:
@@ -203,10 +204,8 @@ class Resolver:
 
     def _report(self, test: CaseTest) -> MeasurementResult:
         refs = tuple(self._image_ref(image) for image in self.scenario.images if image.id in test.images)
-        text = f"{test.name}: {test.render()}"
-        if refs:
-            text += "\n" + "\n".join(f"[image attached: {ref.modality}]" for ref in refs)
-        return MeasurementResult(text, "case", test.name, ((test.name, self.prices.test_price(test, self.terms)),), refs)
+        return MeasurementResult(f"{test.name}: {test.render()}", "case", test.name,
+                                 ((test.name, self.prices.test_price(test, self.terms)),), refs)
 
     def _missing(self, name: str) -> MeasurementResult:
         concept = self.terms.concept(name)

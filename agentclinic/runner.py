@@ -12,8 +12,9 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .agents.registry import resolve_roles
-from .episode import DEFAULT_MAX_TURNS, Episode, run_episode
+from .agents.registry import LLMSettings, resolve_roles
+from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, run_episode
+from .llm.calls import CallRecord, CallTotals, call_sink
 from .loader import Pack, load_pack
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .roles import RoleSet
@@ -40,6 +41,24 @@ class RunConfig:
     patient: str = "scripted"
     measurement: str = "scripted"
     assessor: str = "scripted"
+    # Model-backed roles (ignored by the offline agents).
+    images: str = "on-request"
+    prompts: str = "default"
+    structured: bool = False
+    base_url: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout_s: float = 60.0
+    max_retries: int = 4
+    cache: bool = False
+    phrase_results: bool = False
+    role_options: dict[str, dict] = field(default_factory=dict)  # role -> {base_url, temperature, max_tokens, seed}
+
+    def llm_settings(self, cache=None) -> LLMSettings:
+        return LLMSettings(prompts=self.prompts, structured=self.structured, base_url=self.base_url,
+                           temperature=self.temperature, max_tokens=self.max_tokens, timeout_s=self.timeout_s,
+                           max_retries=self.max_retries, phrase_results=self.phrase_results,
+                           missing=self.missing, cache=cache, per_role=self.role_options)
 
     def validate(self) -> None:
         if self.max_turns < 1:
@@ -50,6 +69,8 @@ class RunConfig:
             raise ValueError(f"limit must be at least 1, got {self.limit}")
         if self.missing not in ("default-normal", "unavailable"):
             raise ValueError(f"missing must be 'default-normal' or 'unavailable', got {self.missing!r}")
+        if self.images not in IMAGE_MODES:
+            raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {self.images!r}")
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,10 @@ class EpisodeOutcome:
     tests: int
     cost_usd: float
     error: str | None = None
+    llm_calls: int = 0
+    tokens: int = 0
+    llm_cost_usd: float = 0.0
+    unpriced_models: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,12 +126,23 @@ def answer_options(scenario: Scenario, seed: int) -> tuple[str, ...]:
     return tuple(options)
 
 
+def _sink(store: Store | None, episode_id: int, totals: CallTotals):
+    def sink(record: CallRecord) -> None:
+        totals.add(record)
+        if store is not None and episode_id:
+            store.record_call(episode_id, record)
+
+    return sink
+
+
 async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_id: int | None,
                   config: RunConfig, trial: int = 0) -> EpisodeOutcome:
     """Run and record one episode; errors are recorded, not raised."""
     seed = derive_seed(config.seed, scenario.id, trial)
     episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial,
                                      max_turns=config.max_turns) if store and run_id else 0
+    totals = CallTotals()
+    token = call_sink.set(_sink(store, episode_id, totals))
     state: Episode | None = None
     try:
         options = answer_options(scenario, seed) if config.multiple_choice else ()
@@ -117,25 +153,37 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             roles.assessor(derive_seed(seed, "assessor")),
             max_turns=config.max_turns,
             answer_options=options,
+            images=config.images,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
         await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor")))  # type: ignore[misc]
     except (KeyboardInterrupt, asyncio.CancelledError):
         if store and episode_id:
             store.end_episode(episode_id, "abandoned", "interrupted by the user", state)
+            store.record_totals(episode_id, totals)
         raise
     except Exception as exc:  # noqa: BLE001 - a failing episode is data, not a crash
         error = f"{type(exc).__name__}: {exc}"
         if store and episode_id:
             store.end_episode(episode_id, "failed", error + "\n" + traceback.format_exc(limit=5), state)
-        return EpisodeOutcome(episode_id, scenario.id, trial, "failed", False, None, scenario.diagnosis.name,
-                              state.turn if state else 0, len(state.stats.tests) if state else 0,
-                              state.cost_usd if state else 0.0, error)
+            store.record_totals(episode_id, totals)
+        return _outcome(episode_id, scenario, trial, state, totals, error)
+    finally:
+        call_sink.reset(token)
     if store and episode_id:
         store.finish_episode(episode_id, state)
-    diagnosis = state.diagnosis.diagnosis if state.diagnosis else None
-    return EpisodeOutcome(episode_id, scenario.id, trial, "completed", state.correct, diagnosis,
-                          scenario.diagnosis.name, state.turn, len(state.stats.tests), state.cost_usd)
+        store.record_totals(episode_id, totals)
+    return _outcome(episode_id, scenario, trial, state, totals)
+
+
+def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | None, totals: CallTotals,
+             error: str | None = None) -> EpisodeOutcome:
+    diagnosis = state.diagnosis.diagnosis if state and state.diagnosis else None
+    return EpisodeOutcome(
+        episode_id, scenario.id, trial, "failed" if error else "completed", bool(state and state.correct and not error),
+        diagnosis, scenario.diagnosis.name, state.turn if state else 0, len(state.stats.tests) if state else 0,
+        state.cost_usd if state else 0.0, error, totals.calls, totals.input_tokens + totals.output_tokens,
+        round(totals.cost_usd, 6), tuple(sorted(totals.unpriced_models)))
 
 
 async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store | None = None,
@@ -145,12 +193,22 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
     config.validate()
     pack = pack or load_pack(config.scenarios)
     scenarios = select_scenarios(pack, config)
-    roles = resolve_roles(config.doctor, config.patient, config.measurement, config.assessor,
-                          missing=config.missing)
-    if roles.doctor is None:
-        raise ValueError("a batch run needs a doctor role spec (e.g. 'baseline')")
     own_store = store is None
     store = store or Store(config.db)
+    try:
+        roles = resolve_roles(config.doctor, config.patient, config.measurement, config.assessor,
+                              settings=config.llm_settings(cache=store if config.cache else None))
+        if roles.doctor is None:
+            raise ValueError("a batch run needs a doctor role spec (e.g. 'baseline')")
+        return await _run_plan(config, scenarios, roles, store, on_episode, on_start)
+    finally:
+        if own_store:
+            store.close()
+
+
+async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet, store: Store,
+                    on_episode: Callable[[EpisodeOutcome], None] | None,
+                    on_start: Callable[[int], None] | None) -> BatchResult:
     plan = [(scenario, trial) for trial in range(config.trials) for scenario in scenarios]
     run_id = store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
                              max_turns=config.max_turns, episodes_planned=len(plan),
@@ -168,11 +226,7 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
         result.interrupted = True
         store.finish_run(run_id, "interrupted")
         raise
-    finally:
-        if not result.interrupted:
-            store.finish_run(run_id, "completed")
-        if own_store:
-            store.close()
+    store.finish_run(run_id, "completed")
     return result
 
 

@@ -1,59 +1,129 @@
-"""Role specs ("baseline", "scripted", later "openai:gpt-4o-mini") -> per-episode factories.
+"""Role specs -> per-episode factories.
 
-The CLI, the env and the TUI bind roles by spec string; the binding is written to the run
-record. New backends register a builder for a role without touching callers.
+A spec is ``baseline`` (doctor) or ``scripted`` (other roles) for the offline agents, or a
+model spec (``openai:gpt-4o-mini``, ``anthropic:claude-...``, ``local:smollm2``,
+``hf:/path``; see :mod:`agentclinic.llm.spec`) for an LLM playing the role. The CLI, the
+env and the TUI bind roles by spec; the resolved bindings go into the run record. Model
+clients are built once per role and shared by that role's episodes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..llm.client import ModelClient, ResponseCache
+from ..llm.spec import ModelSpec, ModelSpecError, is_model_spec, parse_spec
+from ..prices import load_prices
+from ..prompting import DEFAULT_PROMPTS, load_prompts
+from ..resolver import Resolver
 from ..roles import RoleSet
+from ..terminology import load_terminology
 from .assessor import ScriptedAssessor
 from .doctor import BaselineDoctor
+from .llm_roles import LLMAssessor, LLMDoctor, LLMMeasurement, LLMPatient
 from .measurement import ScriptedMeasurement
 from .patient import ScriptedPatient
 
 ROLES = ("doctor", "patient", "measurement", "assessor")
 
-# role -> spec name -> builder(options) -> factory
-_BUILDERS: dict[str, dict[str, Callable[[dict[str, Any]], Callable]]] = {
-    "doctor": {"baseline": lambda opts: lambda brief, seed: BaselineDoctor(brief, seed)},
-    "patient": {"scripted": lambda opts: lambda scenario, seed: ScriptedPatient(scenario, seed)},
-    "measurement": {
-        "scripted": lambda opts: lambda scenario, seed: ScriptedMeasurement(
-            scenario, seed, missing=opts.get("missing", "default-normal"))
-    },
-    "assessor": {"scripted": lambda opts: lambda seed: ScriptedAssessor(seed)},
-}
+# Sensible reply lengths per role: short answers keep prompts small and episodes fast.
+DEFAULT_MAX_TOKENS = {"doctor": 256, "patient": 160, "measurement": 200, "assessor": 8}
+
+
+@dataclass
+class LLMSettings:
+    """How model-backed roles are configured (from CLI flags or env keyword arguments)."""
+
+    prompts: str = DEFAULT_PROMPTS
+    structured: bool = False
+    base_url: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout_s: float = 60.0
+    max_retries: int = 4
+    phrase_results: bool = False
+    missing: str = "default-normal"
+    cache: ResponseCache | None = None
+    per_role: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {base_url, temperature, ...}
+
+    def spec_for(self, role: str, text: str) -> ModelSpec:
+        own = self.per_role.get(role, {})
+        spec = parse_spec(text, own.get("base_url", self.base_url))
+        return spec.with_settings(
+            temperature=own.get("temperature", self.temperature),
+            max_tokens=own.get("max_tokens", self.max_tokens or DEFAULT_MAX_TOKENS[role]),
+            seed=own.get("seed"),
+            timeout_s=own.get("timeout_s", self.timeout_s),
+            max_retries=own.get("max_retries", self.max_retries),
+        )
 
 
 class RoleSpecError(ValueError):
     """A role spec that names no known implementation."""
 
 
-def register(role: str, name: str, builder: Callable[[dict[str, Any]], Callable]) -> None:
-    """Make ``name`` a valid spec for ``role``; ``builder(options)`` returns the per-episode factory."""
-    if role not in _BUILDERS:
+def _scripted(role: str, settings: LLMSettings) -> Callable:
+    if role == "doctor":
+        return lambda brief, seed: BaselineDoctor(brief, seed)
+    if role == "patient":
+        return lambda scenario, seed: ScriptedPatient(scenario, seed)
+    if role == "measurement":
+        return lambda scenario, seed: ScriptedMeasurement(scenario, seed, missing=settings.missing)
+    return lambda seed: ScriptedAssessor(seed)
+
+
+def _llm(role: str, spec: ModelSpec, settings: LLMSettings) -> Callable:
+    client = ModelClient(spec, role, cache=settings.cache)
+    prompts = load_prompts(settings.prompts)
+    seeded = (lambda seed: spec.seed if spec.seed is not None else seed)
+    if role == "doctor":
+        # The embedded model always decodes under a JSON constraint: free text from a 135M
+        # model rarely follows the protocol.
+        structured = settings.structured or spec.backend == "local"
+        return lambda brief, seed: LLMDoctor(brief, seeded(seed), client, prompts, structured=structured)
+    if role == "patient":
+        return lambda scenario, seed: LLMPatient(scenario, seeded(seed), client, prompts)
+    if role == "measurement":
+        def measurement(scenario, seed):
+            resolver = Resolver(scenario, load_terminology(), load_prices(), settings.missing)  # type: ignore[arg-type]
+            return LLMMeasurement(scenario, seeded(seed), client, prompts, resolver, phrase=settings.phrase_results)
+
+        return measurement
+    return lambda seed: LLMAssessor(seeded(seed), client, prompts)
+
+
+_CUSTOM: dict[str, dict[str, Callable[[LLMSettings], Callable]]] = {role: {} for role in ROLES}
+_OFFLINE = {"doctor": "baseline", "patient": "scripted", "measurement": "scripted", "assessor": "scripted"}
+
+
+def register(role: str, name: str, builder: Callable[[LLMSettings], Callable]) -> None:
+    """Make ``name`` a valid spec for ``role``; ``builder(settings)`` returns the per-episode factory."""
+    if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
-    _BUILDERS[role][name] = builder
+    _CUSTOM[role][name] = builder
 
 
 def available(role: str) -> list[str]:
-    return sorted(_BUILDERS[role])
+    return sorted({_OFFLINE[role], *_CUSTOM[role], "<provider>:<model>"})
 
 
-def build(role: str, spec: str | Callable, options: dict[str, Any] | None = None) -> Callable:
-    """The per-episode factory for ``role`` from a spec string (or a ready factory, passed through)."""
+def build(role: str, spec: str | Callable, settings: LLMSettings | None = None) -> Callable:
+    """The per-episode factory for ``role`` (a ready factory is passed through)."""
+    settings = settings or LLMSettings()
     if callable(spec):
         return spec
-    builders = _BUILDERS[role]
-    if spec not in builders:
-        raise RoleSpecError(
-            f"unknown {role} {spec!r}; expected one of: {', '.join(available(role))}"
-        )
-    return builders[spec](options or {})
+    if spec == _OFFLINE[role]:
+        return _scripted(role, settings)
+    if spec in _CUSTOM[role]:
+        return _CUSTOM[role][spec](settings)
+    if is_model_spec(spec):
+        try:
+            return _llm(role, settings.spec_for(role, spec), settings)
+        except ModelSpecError as exc:
+            raise RoleSpecError(f"{role}: {exc}") from exc
+    raise RoleSpecError(f"unknown {role} {spec!r}; expected one of: {', '.join(available(role))}")
 
 
 def resolve_roles(
@@ -61,21 +131,26 @@ def resolve_roles(
     patient: str | Callable = "scripted",
     measurement: str | Callable = "scripted",
     assessor: str | Callable = "scripted",
-    **options: Any,
+    settings: LLMSettings | None = None,
 ) -> RoleSet:
     """Bind every role; ``doctor=None`` leaves the doctor to the caller (env user, human)."""
+    settings = settings or LLMSettings()
     specs = {"patient": patient, "measurement": measurement, "assessor": assessor}
-    factories = {role: build(role, spec, options) for role, spec in specs.items()}
-    bindings = {role: _describe(spec) for role, spec in specs.items()}
-    bindings["doctor"] = _describe(doctor) if doctor is not None else "external"
+    factories = {role: build(role, spec, settings) for role, spec in specs.items()}
+    bindings = {role: _describe(role, spec, settings) for role, spec in specs.items()}
+    bindings["doctor"] = _describe("doctor", doctor, settings) if doctor is not None else "external"
     return RoleSet(
         patient=factories["patient"],
         measurement=factories["measurement"],
         assessor=factories["assessor"],
-        doctor=build("doctor", doctor, options) if doctor is not None else None,
+        doctor=build("doctor", doctor, settings) if doctor is not None else None,
         bindings=bindings,
     )
 
 
-def _describe(spec: str | Callable) -> str:
-    return spec if isinstance(spec, str) else f"python:{getattr(spec, '__qualname__', type(spec).__name__)}"
+def _describe(role: str, spec: str | Callable, settings: LLMSettings) -> str:
+    if callable(spec):
+        return f"python:{getattr(spec, '__qualname__', type(spec).__name__)}"
+    if is_model_spec(spec) and spec not in _CUSTOM[role]:
+        return settings.spec_for(role, spec).label  # resolved, with its base URL; never a key
+    return spec

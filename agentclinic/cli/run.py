@@ -23,10 +23,28 @@ def run(
     seed: int = typer.Option(0, "--seed", help="Base seed; each episode's seed derives from it."),
     trials: int = typer.Option(1, "--trials", min=1, help="Repeat every case this many times."),
     max_turns: int = typer.Option(20, "--max-turns", min=1, help="Doctor turns per episode."),
-    doctor: str = typer.Option("baseline", "--doctor", help="Doctor role spec."),
-    patient: str = typer.Option("scripted", "--patient", help="Patient role spec."),
-    measurement: str = typer.Option("scripted", "--measurement", help="Measurement role spec."),
-    assessor: str = typer.Option("scripted", "--assessor", help="Assessor role spec."),
+    model: str = typer.Option(None, "--model", help="Model spec for every role at once (role flags override)."),
+    doctor: str = typer.Option(None, "--doctor", help="Doctor: 'baseline' or a model spec. [default: baseline]"),
+    patient: str = typer.Option(None, "--patient", help="Patient: 'scripted' or a model spec. [default: scripted]"),
+    measurement: str = typer.Option(None, "--measurement",
+                                    help="Measurement: 'scripted' or a model spec. [default: scripted]"),
+    assessor: str = typer.Option(None, "--assessor", help="Assessor: 'scripted' or a model spec. [default: scripted]"),
+    base_url: str = typer.Option(None, "--base-url", help="OpenAI-compatible server URL for every model role."),
+    doctor_base_url: str = typer.Option(None, "--doctor-base-url", help="Server URL for the doctor only."),
+    patient_base_url: str = typer.Option(None, "--patient-base-url", help="Server URL for the patient only."),
+    measurement_base_url: str = typer.Option(None, "--measurement-base-url", help="Server URL for measurement."),
+    assessor_base_url: str = typer.Option(None, "--assessor-base-url", help="Server URL for the assessor."),
+    temperature: float = typer.Option(None, "--temperature", help="Sampling temperature for every model role."),
+    max_tokens: int = typer.Option(None, "--max-tokens", min=1, help="Reply length cap for every model role."),
+    role_option: list[str] = typer.Option(None, "--role-option", metavar="ROLE.KEY=VALUE",
+                                          help="Per-role setting: temperature, max_tokens, seed, timeout_s, "
+                                               "max_retries, base_url (e.g. patient.temperature=0.7)."),
+    images: str = typer.Option("on-request", "--images", help="on-request, upfront or off."),
+    prompts: str = typer.Option("default", "--prompts", help="Prompt set: default, agentclinic-v1 or a .yaml path."),
+    structured: bool = typer.Option(False, "--structured", help="Ask model doctors for JSON actions."),
+    cache: bool = typer.Option(False, "--cache", help="Reuse identical model responses stored in the database."),
+    timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds per model call attempt."),
+    retries: int = typer.Option(4, "--retries", min=0, help="Retries per model call on transient errors."),
     multiple_choice: bool = typer.Option(False, "--multiple-choice",
                                          help="Show the doctor the answer options (diagnosis + distractors)."),
     missing: str = typer.Option("default-normal", "--missing",
@@ -35,9 +53,19 @@ def run(
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    config = RunConfig(scenarios=scenarios, scenario_ids=scenario or None, limit=limit, seed=seed, trials=trials,
-                       max_turns=max_turns, multiple_choice=multiple_choice, missing=missing, db=db,
-                       doctor=doctor, patient=patient, measurement=measurement, assessor=assessor)
+    with user_errors():
+        role_options = parse_role_options(role_option or [])
+        for role, url in (("doctor", doctor_base_url), ("patient", patient_base_url),
+                          ("measurement", measurement_base_url), ("assessor", assessor_base_url)):
+            if url:
+                role_options.setdefault(role, {})["base_url"] = url
+        config = RunConfig(
+            scenarios=scenarios, scenario_ids=scenario or None, limit=limit, seed=seed, trials=trials,
+            max_turns=max_turns, multiple_choice=multiple_choice, missing=missing, db=db,
+            doctor=doctor or model or "baseline", patient=patient or model or "scripted",
+            measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
+            images=images, prompts=prompts, structured=structured, base_url=base_url, temperature=temperature,
+            max_tokens=max_tokens, timeout_s=timeout, max_retries=retries, cache=cache, role_options=role_options)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))
@@ -48,6 +76,27 @@ def run(
         _print_summary(result, config, elapsed)
     if result.interrupted:
         raise typer.Exit(130)
+
+
+_ROLE_KEYS = {"temperature": float, "max_tokens": int, "seed": int, "timeout_s": float, "max_retries": int,
+              "base_url": str}
+
+
+def parse_role_options(items: list[str]) -> dict[str, dict]:
+    """``["patient.temperature=0.7"]`` -> ``{"patient": {"temperature": 0.7}}`` with clear errors."""
+    options: dict[str, dict] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        role, dot, name = key.partition(".")
+        if not sep or not dot or role not in ("doctor", "patient", "measurement", "assessor") \
+                or name not in _ROLE_KEYS:
+            raise ValueError(f"--role-option {item!r}: expected ROLE.KEY=VALUE with ROLE one of doctor, patient, "
+                             f"measurement, assessor and KEY one of {', '.join(_ROLE_KEYS)}")
+        try:
+            options.setdefault(role, {})[name] = _ROLE_KEYS[name](value)
+        except ValueError:
+            raise ValueError(f"--role-option {item!r}: {name} must be a {_ROLE_KEYS[name].__name__}") from None
+    return options
 
 
 def _run_with_progress(config: RunConfig, show: bool) -> BatchResult:
@@ -93,6 +142,13 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
         + (f", [yellow]{failed} failed[/]" if failed else "")
         + f"; mean cost ${mean_cost:,.0f}; {elapsed:.1f} s."
     )
+    calls = sum(o.llm_calls for o in result.outcomes)
+    if calls or any(o.tokens for o in result.outcomes):
+        spend = sum(o.llm_cost_usd for o in result.outcomes)
+        unpriced = sorted({m for o in result.outcomes for m in o.unpriced_models})
+        console.print(f"Model calls {calls}, tokens {sum(o.tokens for o in result.outcomes):,}, spend ${spend:,.4f}"
+                      + (f" [yellow](prices unknown for {escape(', '.join(unpriced))}: counted as 0)[/]"
+                         if unpriced else "") + ".")
     console.print(f"Logged to {escape(config.db)} as run {result.run_id}. "
                   f"Transcripts: [cyan]agentclinic episodes list --run {result.run_id}[/]")
 
@@ -107,5 +163,8 @@ def _summary_json(result: BatchResult, config: RunConfig, elapsed: float) -> dic
         "accuracy": accuracy,
         "accuracy_ci95": [low, high],
         "elapsed_s": round(elapsed, 3),
+        "llm_calls": sum(o.llm_calls for o in result.outcomes),
+        "tokens": sum(o.tokens for o in result.outcomes),
+        "llm_cost_usd": sum(o.llm_cost_usd for o in result.outcomes),
         "interrupted": result.interrupted,
     }

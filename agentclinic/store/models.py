@@ -66,6 +66,13 @@ class Episode(SQLModel, table=True):
     truncated: bool = False
     cost_usd: float = 0.0
     error: str | None = None
+    llm_calls: int = Field(default=0, description="model calls made (cache hits excluded)")
+    llm_cache_hits: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    llm_cost_usd: float = Field(default=0.0, description="model spend; see llm_unpriced")
+    llm_unpriced: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False),
+                                    description="models without a price in model_prices.yaml")
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     duration_s: float | None = None
@@ -88,6 +95,7 @@ class Turn(SQLModel, table=True):
     cost_usd: float = 0.0
     latency_ms: float | None = None
     image_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, description="how a result was found when not by name")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -102,4 +110,37 @@ class AssessmentRow(SQLModel, table=True):
     correct: bool
     verdict: str
     reason: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LLMCall(SQLModel, table=True):
+    """One model call (or cache hit) made by a role during an episode."""
+
+    __tablename__ = "llm_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    episode_id: int | None = Field(default=None, foreign_key="episode.id", index=True)
+    role: str
+    model: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_ms: float | None = None
+    cost_usd: float | None = Field(default=None, description="None when the model's price is unknown")
+    cache_hit: bool = False
+    attempts: int = 1
+    error: str | None = None
+    note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LLMCacheEntry(SQLModel, table=True):
+    """A cached model response, keyed by model, parameters, messages and seed."""
+
+    __tablename__ = "llm_cache"
+
+    key: str = Field(primary_key=True)
+    model: str
+    text: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -15,7 +15,9 @@ from ..episode import Episode as EpisodeState
 from ..episode import TurnRecord
 from ..paths import DEFAULT_DB_URL
 from ..scenario import Scenario
-from .models import AssessmentRow, Episode, Run, Turn, utcnow
+from ..llm.backends.base import RawCompletion
+from ..llm.calls import CallRecord, CallTotals
+from .models import AssessmentRow, Episode, LLMCacheEntry, LLMCall, Run, Turn, utcnow
 
 
 class StoreError(Exception):
@@ -104,8 +106,43 @@ class Store:
             session.add(Turn(episode_id=episode_id, index=record.index, speaker=record.speaker, text=record.text,
                              action=record.action, action_detail=record.action_detail,
                              provenance=record.provenance, cost_usd=record.cost_usd,
-                             latency_ms=record.latency_ms, image_ids=list(record.image_ids)))
+                             latency_ms=record.latency_ms, image_ids=list(record.image_ids), note=record.note))
             session.commit()
+
+    def record_call(self, episode_id: int | None, record: CallRecord) -> None:
+        with Session(self.engine) as session:
+            session.add(LLMCall(episode_id=episode_id, **vars(record)))
+            session.commit()
+
+    def record_totals(self, episode_id: int, totals: CallTotals) -> None:
+        """Store an episode's model-call totals (kept apart so failed episodes get them too)."""
+        with Session(self.engine) as session:
+            row = session.get(Episode, episode_id)
+            if row is None:
+                return
+            row.llm_calls, row.llm_cache_hits = totals.calls, totals.cache_hits
+            row.input_tokens, row.output_tokens = totals.input_tokens, totals.output_tokens
+            row.llm_cost_usd, row.llm_unpriced = round(totals.cost_usd, 6), sorted(totals.unpriced_models)
+            session.add(row)
+            session.commit()
+
+    # ---- response cache (llm.client.ResponseCache) -----------------------------------------
+    def get(self, key: str) -> RawCompletion | None:
+        with Session(self.engine) as session:
+            entry = session.get(LLMCacheEntry, key)
+            return RawCompletion(entry.text, entry.input_tokens, entry.output_tokens, entry.model) if entry else None
+
+    def put(self, key: str, model: str, completion: RawCompletion) -> None:
+        with Session(self.engine) as session:
+            session.merge(LLMCacheEntry(key=key, model=model, text=completion.text,
+                                        input_tokens=completion.input_tokens,
+                                        output_tokens=completion.output_tokens))
+            session.commit()
+
+    def calls(self, episode_id: int) -> Sequence[LLMCall]:
+        with Session(self.engine) as session:
+            query = select(LLMCall).where(LLMCall.episode_id == episode_id).order_by(LLMCall.id)  # type: ignore[arg-type]
+            return session.exec(query).all()
 
     def finish_episode(self, episode_id: int, state: EpisodeState) -> None:
         """Store the outcome of a finished episode (and its assessment, if any)."""

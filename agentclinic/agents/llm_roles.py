@@ -1,0 +1,159 @@
+"""LLM implementations of the four roles, behind the same protocols as the scripted ones.
+
+Each keeps its own conversation append-only under a system prompt fixed for the episode,
+so every call's prompt extends the previous one (server prefix caches hit).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+from ..actions import MeasurementRequest, RequestTest
+from ..llm.client import ModelClient
+from ..llm.messages import ImagePart, Message, encode_image
+from ..matching import match
+from ..prompting import PromptSet
+from ..resolver import ImageRef, MeasurementContext, MeasurementResult, Resolver
+from ..roles import Assessment, Observation
+from ..scenario import DoctorBrief, Scenario
+from ..text import normalize
+from .card_text import render_card
+
+# The shape of a structured doctor action (see actions.parse_action for the accepted forms).
+ACTION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "action": {"type": "string",
+                   "enum": ["ask", "examine", "request_test", "request_images", "diagnose"]},
+        "text": {"type": "string"},
+        "system": {"type": "string"},
+        "name": {"type": "string"},
+        "diagnosis": {"type": "string"},
+        "differential": {"type": "array", "items": {"type": "string"}},
+        "confidence": {"type": "number"},
+    },
+    "required": ["action"],
+}
+_MAP_SCHEMA = {"type": "object", "properties": {"test": {"type": ["string", "null"]}}, "required": ["test"]}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+class LLMDoctor:
+    """A model playing the doctor; the caller's prompt set decides its words."""
+
+    def __init__(self, brief: DoctorBrief, seed: int, client: ModelClient, prompts: PromptSet, *,
+                 structured: bool = False):
+        self.client, self.prompts, self.seed = client, prompts, seed
+        self.brief = brief
+        self.structured = structured
+        options = prompts.options_block.format(options="; ".join(brief.answer_options)) if brief.answer_options else ""
+        image_note = "" if not brief.images_available else (
+            prompts.image_note_vision if client.vision else prompts.image_note_text_only)
+        system = prompts.doctor_system.format(objective=brief.objective, demographics=brief.demographics,
+                                              max_turns=brief.max_turns, options_block=options,
+                                              image_note=image_note)
+        if structured:
+            system += "\n" + prompts.doctor_structured
+        self.messages: list[Message] = [Message("system", system)]
+
+    def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:
+        parts, notes = [], []
+        for ref in refs:
+            if self.client.vision and ref.path is not None:
+                parts.append(encode_image(ref.path))
+            else:
+                notes.append(self.prompts.image_unseen.format(modality=ref.modality))
+        return tuple(parts), "\n".join(notes)
+
+    async def act(self, observation: Observation) -> str:
+        images, notes = self._images(observation.images)
+        text = self.prompts.doctor_turn.format(
+            observation=f"{observation.text}\n{notes}".strip(), turn=observation.turn + 1,
+            turn_used=observation.turn, max_turns=self.brief.max_turns, remaining=observation.remaining)
+        self.messages.append(Message("user", text, images))
+        completion = await self.client.chat(self.messages, seed=self.seed,
+                                            json_schema=ACTION_SCHEMA if self.structured else None)
+        reply = completion.text.strip()
+        self.messages.append(Message("assistant", reply))
+        return reply
+
+
+class LLMPatient:
+    """A model playing the patient from its card."""
+
+    def __init__(self, scenario: Scenario, seed: int, client: ModelClient, prompts: PromptSet):
+        self.client, self.prompts, self.seed = client, prompts, seed
+        card = scenario.patient
+        system = prompts.patient_system.format(card=render_card(card), demographics=card.demographics.describe())
+        self.messages: list[Message] = [Message("system", system)]
+
+    async def reply(self, question: str) -> str:
+        self.messages.append(Message("user", self.prompts.patient_turn.format(question=question)))
+        completion = await self.client.chat(self.messages, seed=self.seed)
+        reply = completion.text.strip() or "..."
+        self.messages.append(Message("assistant", reply))
+        return reply
+
+
+class LLMMeasurement:
+    """The grounded resolver first; the model only maps unmatched requests and (optionally) phrases."""
+
+    def __init__(self, scenario: Scenario, seed: int, client: ModelClient, prompts: PromptSet,
+                 resolver: Resolver, *, phrase: bool = False):
+        self.scenario, self.client, self.prompts, self.seed = scenario, client, prompts, seed
+        self.resolver = resolver
+        self.phrase = phrase
+
+    async def measure(self, request: MeasurementRequest, context: MeasurementContext) -> MeasurementResult:
+        result = self.resolver.resolve(request, context)
+        if isinstance(request, RequestTest) and result.provenance != "case" and self.scenario.tests:
+            mapped = await self._map(request.name)
+            if mapped is not None:
+                result = replace(self.resolver.test(mapped), note=f"llm-mapped from {request.name!r}")
+        if self.phrase and result.provenance == "case":
+            result = await self._phrased(result)
+        return result
+
+    async def _map(self, request: str) -> str | None:
+        names = [test.name for test in self.scenario.tests]
+        prompt = self.prompts.measurement_map.format(request=request, tests="\n".join(f"- {n}" for n in names))
+        completion = await self.client.chat([Message("user", prompt)], json_schema=_MAP_SCHEMA, seed=self.seed,
+                                            note="map-test-name")
+        try:
+            chosen = json.loads(completion.text).get("test")
+        except (json.JSONDecodeError, AttributeError):
+            return None
+        # Only an exact name from the case's own list counts: the model picks, never invents.
+        return next((n for n in names if isinstance(chosen, str) and normalize(n) == normalize(chosen)), None)
+
+    async def _phrased(self, result: MeasurementResult) -> MeasurementResult:
+        completion = await self.client.chat([Message("user", self.prompts.measurement_phrase.format(
+            result=result.text))], seed=self.seed, note="phrase-result")
+        text = completion.text.strip()
+        # A rewrite that drops or alters any number is discarded: values come from the case only.
+        if text and set(_NUMBER.findall(result.text)) <= set(_NUMBER.findall(text)) \
+                and set(_NUMBER.findall(text)) <= set(_NUMBER.findall(result.text)):
+            return replace(result, text=text)
+        return result
+
+
+class LLMAssessor:
+    """A model judge answering Yes/No (tolerant of 'Yes.', 'yes,' and the like)."""
+
+    def __init__(self, seed: int, client: ModelClient, prompts: PromptSet):
+        self.client, self.prompts, self.seed = client, prompts, seed
+        self.name = client.spec.label
+
+    async def assess(self, diagnosis: str | None, scenario: Scenario) -> Assessment:
+        if not diagnosis or not diagnosis.strip():
+            return Assessment(False, "none", "no diagnosis was given", self.name)
+        prompt = self.prompts.assessor.format(correct=scenario.diagnosis.name, predicted=diagnosis)
+        completion = await self.client.chat([Message("user", prompt)], seed=self.seed)
+        words = normalize(completion.text).split()
+        said_yes = bool(words) and words[0] == "yes"
+        verdict = match(diagnosis, scenario.diagnosis.name, scenario.diagnosis.synonyms, scenario.distractors)
+        reason = f"judge answered {completion.text.strip()[:80]!r}; matcher: {verdict.verdict}"
+        return Assessment(said_yes, "equivalent" if said_yes else "wrong", reason, self.name,
+                          scenario.diagnosis.name if said_yes else None)

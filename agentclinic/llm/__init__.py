@@ -1,0 +1,21 @@
+"""Model access for LLM roles: specs, backends, retries, cache, usage and spend."""
+
+from .calls import CallRecord, CallTotals, call_sink
+from .client import Completion, ModelClient
+from .messages import ImagePart, Message, encode_image
+from .spec import ModelSpec, ModelSpecError, is_model_spec, parse_spec
+
+__all__ = [
+    "CallRecord",
+    "CallTotals",
+    "Completion",
+    "ImagePart",
+    "Message",
+    "ModelClient",
+    "ModelSpec",
+    "ModelSpecError",
+    "call_sink",
+    "encode_image",
+    "is_model_spec",
+    "parse_spec",
+]

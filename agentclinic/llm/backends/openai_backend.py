@@ -1,0 +1,59 @@
+"""The ``openai`` SDK: OpenAI itself or any OpenAI-compatible server (``base_url``)."""
+
+from __future__ import annotations
+
+import os
+
+from ..messages import Message
+from ..spec import ModelSpec, ModelSpecError
+from .base import RawCompletion
+
+
+def to_openai(message: Message) -> dict:
+    if not message.images:
+        return {"role": message.role, "content": message.text}
+    parts: list[dict] = [{"type": "text", "text": message.text}]
+    parts += [{"type": "image_url", "image_url": {"url": image.data_url}} for image in message.images]
+    return {"role": message.role, "content": parts}
+
+
+def response_format(schema: dict, compatible_server: bool) -> dict:
+    # OpenAI takes a strict json_schema; llama.cpp's server rejects that type but turns
+    # json_object + schema into a grammar, as do most compatible servers.
+    if compatible_server:
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema", "json_schema": {"name": "action", "schema": schema}}
+
+
+class OpenAIBackend:
+    def __init__(self, spec: ModelSpec):
+        from openai import AsyncOpenAI
+
+        self.spec = spec
+        key = os.environ.get("OPENAI_API_KEY")
+        if key is None and spec.base_url is None:
+            raise ModelSpecError("openai: set the OPENAI_API_KEY environment variable "
+                                 "(or give a --base-url for an OpenAI-compatible server)")
+        # Retries happen in one place (llm/retry.py), so the SDK's own are switched off.
+        self.client = AsyncOpenAI(api_key=key or "no-key-needed", base_url=spec.base_url,
+                                  timeout=spec.timeout_s, max_retries=0)
+
+    async def complete(self, messages: list[Message], *, json_schema: dict | None = None,
+                       seed: int | None = None) -> RawCompletion:
+        kwargs: dict = {"model": self.spec.model, "messages": [to_openai(m) for m in messages]}
+        if self.spec.temperature is not None:
+            kwargs["temperature"] = self.spec.temperature
+        if self.spec.max_tokens is not None:
+            kwargs["max_tokens"] = self.spec.max_tokens
+        if seed is not None:
+            kwargs["seed"] = seed
+        if json_schema is not None:
+            kwargs["response_format"] = response_format(json_schema, self.spec.base_url is not None)
+        response = await self.client.chat.completions.create(**kwargs)
+        usage = response.usage
+        return RawCompletion(
+            text=(response.choices[0].message.content or "") if response.choices else "",
+            input_tokens=usage.prompt_tokens if usage else None,
+            output_tokens=usage.completion_tokens if usage else None,
+            model=response.model or self.spec.model,
+        )

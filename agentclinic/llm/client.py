@@ -1,0 +1,95 @@
+"""A role's model client: one backend plus retries, timeout, response cache, usage and spend.
+
+Every call is reported to the episode's call sink (see :mod:`.calls`), hit or miss,
+success or error, so the ``llm_call`` table accounts for all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from .backends import ChatBackend, RawCompletion, make_backend
+from .calls import CallRecord, report
+from .messages import Message
+from .pricing import PriceTable, load_price_table
+from .retry import call_with_retries
+from .spec import ModelSpec
+
+
+class ResponseCache(Protocol):
+    def get(self, key: str) -> RawCompletion | None: ...
+
+    def put(self, key: str, model: str, completion: RawCompletion) -> None: ...
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    input_tokens: int | None
+    output_tokens: int | None
+    cost_usd: float | None
+    cache_hit: bool
+    latency_ms: float
+
+
+class ModelClient:
+    """Calls one model for one role."""
+
+    def __init__(self, spec: ModelSpec, role: str, *, backend: ChatBackend | None = None,
+                 cache: ResponseCache | None = None, prices: PriceTable | None = None):
+        self.spec = spec
+        self.role = role
+        self.backend = backend or make_backend(spec)
+        self.cache = cache
+        self.prices = prices or load_price_table()
+
+    @property
+    def vision(self) -> bool:
+        """Whether the model accepts images (backend's own word, else the price table's)."""
+        if hasattr(self.backend, "vision"):
+            return bool(self.backend.vision)
+        if "vision" in self.spec.extra:
+            return bool(self.spec.extra["vision"])
+        price = self.prices.lookup(self.spec.model)
+        return bool(price and price.vision)
+
+    def cache_key(self, messages: list[Message], json_schema: dict | None, seed: int | None) -> str:
+        payload = {
+            "model": self.spec.label, "temperature": self.spec.temperature, "max_tokens": self.spec.max_tokens,
+            "seed": seed, "schema": json_schema, "messages": [m.key() for m in messages],
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    async def chat(self, messages: list[Message], *, json_schema: dict | None = None,
+                   seed: int | None = None, note: str | None = None) -> Completion:
+        key = self.cache_key(messages, json_schema, seed) if self.cache is not None else None
+        if key is not None and (hit := self.cache.get(key)) is not None:  # type: ignore[union-attr]
+            report(CallRecord(self.role, self.spec.label, hit.input_tokens, hit.output_tokens, 0.0, 0.0,
+                              cache_hit=True, note=note))
+            return Completion(hit.text, hit.input_tokens, hit.output_tokens, 0.0, True, 0.0)
+        attempts = 0
+
+        async def attempt() -> RawCompletion:
+            nonlocal attempts
+            attempts += 1
+            return await self.backend.complete(messages, json_schema=json_schema, seed=seed)
+
+        started = time.perf_counter()
+        try:
+            raw = await call_with_retries(attempt, attempts=self.spec.max_retries + 1, timeout_s=self.spec.timeout_s)
+        except Exception as exc:
+            latency = (time.perf_counter() - started) * 1000
+            report(CallRecord(self.role, self.spec.label, latency_ms=latency, attempts=attempts,
+                              error=f"{type(exc).__name__}: {exc}"[:2000], note=note))
+            raise
+        latency = (time.perf_counter() - started) * 1000
+        cost = self.prices.cost(self.spec.model, raw.input_tokens, raw.output_tokens)
+        report(CallRecord(self.role, self.spec.label, raw.input_tokens, raw.output_tokens, latency, cost,
+                          attempts=attempts, note=note))
+        if key is not None:
+            self.cache.put(key, self.spec.label, raw)  # type: ignore[union-attr]
+        return Completion(raw.text, raw.input_tokens, raw.output_tokens, cost, False, latency)
