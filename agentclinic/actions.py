@@ -152,6 +152,12 @@ def _parse_structured(text: str) -> _Action | None:
         return Invalid(text=text, reason=f"structured action is not valid: {where}: {first['msg']}")
 
 
+def _looks_structured(text: str) -> bool:
+    # An attempted JSON action (maybe truncated by a token limit), not a question that
+    # happens to start with a brace.
+    return re.match(r'\{\s*"(?:action|kind|type)"\s*:', text) is not None
+
+
 def parse_action(text: str) -> _Action:
     """Turn one doctor utterance into a typed action. Never raises."""
     if not isinstance(text, str) or not text.strip():
@@ -163,6 +169,9 @@ def parse_action(text: str) -> _Action:
         structured = _parse_structured(text)
         if structured is not None:
             return structured
+        if _looks_structured(text):
+            return Invalid(text=text[:1000], reason="the JSON action is malformed or cut off; "
+                                                  "send one complete JSON object")
     # Precedence follows AgentClinic: a diagnosis ends the encounter whatever else is said.
     if match := _DIAGNOSIS.search(text):
         return _parse_diagnosis(text, match)

@@ -80,3 +80,11 @@ def mini_pack(tmp_path: Path) -> Pack:
 @pytest.fixture()
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'runs' / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """A real ``python -m llama_cpp.server`` with the embedded SmolLM2 on a free loopback port."""
+    from llm_support import start_llama_server
+
+    yield from start_llama_server()

@@ -70,3 +70,13 @@ def test_parser_never_raises(text):
 ])
 def test_format_round_trips(action):
     assert parse_action(format_action(action)) == action
+
+
+@pytest.mark.parametrize("text", ['{"action": "ask", "text": "Any fev', '{ "kind": "diagnose", "diagnosis": '])
+def test_cut_off_json_action_is_invalid(text):
+    action = parse_action(text)
+    assert isinstance(action, Invalid) and "malformed" in action.reason
+
+
+def test_brace_question_is_still_a_question():
+    assert parse_action("{sorry} any fever?") == Ask(text="{sorry} any fever?")

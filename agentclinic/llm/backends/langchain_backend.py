@@ -45,6 +45,10 @@ class LangChainBackend:
                 import os
 
                 kwargs.setdefault("api_key", os.environ.get("OPENAI_API_KEY") or "no-key-needed")
+                if spec.max_tokens is not None:
+                    # ChatOpenAI sends max_completion_tokens, which compatible servers such as
+                    # llama.cpp's ignore; the classic field bounds the reply there.
+                    kwargs["extra_body"] = {"max_tokens": spec.max_tokens}
         try:
             self.model = init_chat_model(spec.model, model_provider=spec.provider, **kwargs)
         except ImportError as exc:

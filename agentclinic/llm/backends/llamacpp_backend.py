@@ -7,6 +7,7 @@ process and calls are serialised: a llama.cpp context is not safe to share acros
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +37,10 @@ def smollm2_path() -> Path:
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, threads: int):
     llama_cpp = require("llama_cpp", "local", "the embedded model")
-    return llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+    model = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+    # Free it before interpreter teardown; llama.cpp's own __del__ fails once modules are gone.
+    atexit.register(model.close)
+    return model
 
 
 class LlamaCppBackend:

@@ -1,0 +1,91 @@
+"""A stand-in OpenAI-compatible endpoint on 127.0.0.1 for fault and payload tests.
+
+It answers ``/v1/chat/completions`` from a schedule of behaviours and records every request
+body. Used next to the real llama.cpp server, never instead of it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def completion_body(text: str, prompt_tokens: int = 11, completion_tokens: int = 7) -> bytes:
+    return json.dumps({
+        "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": "stub",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }).encode()
+
+
+class StubServer:
+    """``schedule`` items: "429", "429-quota", "500", "401", "garbage", "truncated", "slow:<s>",
+    or "ok"; after the schedule every request is "ok". ``reply`` gives the text of "ok" answers."""
+
+    def __init__(self, schedule: list[str] | None = None, reply: Callable[[dict], str] | None = None):
+        self.schedule = list(schedule or [])
+        self.reply = reply or (lambda body: "Hello.")
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                self._send(200, json.dumps({"object": "list", "data": [{"id": "stub"}]}).encode())
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                with server.lock:
+                    server.requests.append(body)
+                    behaviour = server.schedule.pop(0) if server.schedule else "ok"
+                server.respond(self, behaviour, body)
+
+            def _send(self, status: int, payload: bytes, content_type: str = "application/json"):
+                self.send_response(status)
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def respond(self, handler, behaviour: str, body: dict) -> None:
+        error = lambda status, code: handler._send(status, json.dumps(  # noqa: E731
+            {"error": {"message": f"stub {status}", "type": code, "code": code}}).encode())
+        if behaviour == "429":
+            error(429, "rate_limit_exceeded")
+        elif behaviour == "429-quota":
+            error(429, "insufficient_quota")
+        elif behaviour == "500":
+            error(500, "server_error")
+        elif behaviour == "401":
+            error(401, "invalid_api_key")
+        elif behaviour == "garbage":
+            handler._send(200, b"<html>not json at all", "application/json")
+        elif behaviour == "truncated":
+            handler._send(200, completion_body("cut")[:25])
+        elif behaviour.startswith("slow:"):
+            time.sleep(float(behaviour.split(":", 1)[1]))
+            handler._send(200, completion_body(self.reply(body)))
+        else:
+            handler._send(200, completion_body(self.reply(body)))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> StubServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
