@@ -91,3 +91,12 @@ def test_default_location_is_created(tmp_path, monkeypatch):
 def test_bad_urls_raise_store_error(url):
     with pytest.raises(StoreError):
         Store(url)
+
+
+def test_old_database_is_refused_with_advice(db_url):
+    path = db_file(db_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE episode (id INTEGER PRIMARY KEY, run_id INTEGER)")
+    with pytest.raises(StoreError, match="older agentclinic.*lacks.*new --db"):
+        Store(db_url)

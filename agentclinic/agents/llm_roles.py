@@ -38,6 +38,13 @@ ACTION_SCHEMA = {
 }
 _MAP_SCHEMA = {"type": "object", "properties": {"test": {"type": ["string", "null"]}}, "required": ["test"]}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+MAX_PATIENT_SENTENCES = 3  # patients answer in one to three sentences, as the protocol asks
+
+
+def _first_sentences(text: str, limit: int) -> str:
+    """At most ``limit`` sentences: models (small ones especially) run on past their brief."""
+    return " ".join(_SENTENCE_END.split(text)[:limit]).strip()
 
 
 class LLMDoctor:
@@ -92,7 +99,7 @@ class LLMPatient:
     async def reply(self, question: str) -> str:
         self.messages.append(Message("user", self.prompts.patient_turn.format(question=question)))
         completion = await self.client.chat(self.messages, seed=self.seed)
-        reply = completion.text.strip() or "..."
+        reply = _first_sentences(completion.text.strip(), MAX_PATIENT_SENTENCES) or "..."
         self.messages.append(Message("assistant", reply))
         return reply
 

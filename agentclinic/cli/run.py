@@ -43,6 +43,8 @@ def run(
     prompts: str = typer.Option("default", "--prompts", help="Prompt set: default, agentclinic-v1 or a .yaml path."),
     structured: bool = typer.Option(False, "--structured", help="Ask model doctors for JSON actions."),
     cache: bool = typer.Option(False, "--cache", help="Reuse identical model responses stored in the database."),
+    phrase_results: bool = typer.Option(False, "--phrase-results",
+                                        help="Let a model measurement role reword results (numbers are checked)."),
     timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds per model call attempt."),
     retries: int = typer.Option(4, "--retries", min=0, help="Retries per model call on transient errors."),
     multiple_choice: bool = typer.Option(False, "--multiple-choice",
@@ -65,7 +67,8 @@ def run(
             doctor=doctor or model or "baseline", patient=patient or model or "scripted",
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
             images=images, prompts=prompts, structured=structured, base_url=base_url, temperature=temperature,
-            max_tokens=max_tokens, timeout_s=timeout, max_retries=retries, cache=cache, role_options=role_options)
+            max_tokens=max_tokens, timeout_s=timeout, max_retries=retries, cache=cache, role_options=role_options,
+            phrase_results=phrase_results)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))
@@ -123,15 +126,20 @@ def _run_with_progress(config: RunConfig, show: bool) -> BatchResult:
 
 
 def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> None:
+    with_models = any(o.llm_calls or o.tokens for o in result.outcomes)
     table = Table(title=f"Run {result.run_id}", show_lines=False)
-    for column in ("case", "outcome", "diagnosis", "turns", "tests", "cost (USD)"):
-        table.add_column(column, justify="right" if column in {"turns", "tests", "cost (USD)"} else "left")
+    columns = ["case", "outcome", "diagnosis", "turns", "tests", "cost (USD)"]
+    columns += ["tokens", "model $"] if with_models else []
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"case", "outcome", "diagnosis"} else "right")
     for o in result.outcomes:
         outcome = {True: "[green]correct[/]", False: "[red]wrong[/]"}[o.correct] if o.status == "completed" \
             else f"[yellow]{o.status}[/]"
         label = o.scenario_id if config.trials == 1 else f"{o.scenario_id} #{o.trial}"
-        table.add_row(escape(label), outcome, escape(o.diagnosis or (o.error or "—")[:60]), str(o.turns),
-                      str(o.tests), f"{o.cost_usd:,.0f}")
+        row = [escape(label), outcome, escape(o.diagnosis or (o.error or "—")[:60]), str(o.turns),
+               str(o.tests), f"{o.cost_usd:,.0f}"]
+        row += [f"{o.tokens:,}", f"{o.llm_cost_usd:.4f}"] if with_models else []
+        table.add_row(*row)
     console.print(table)
     accuracy, low, high, n = result.accuracy()
     failed = len(result.outcomes) - n

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import event, func
+from sqlalchemy import event, func, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -69,6 +69,19 @@ class Store:
             SQLModel.metadata.create_all(self.engine)
         except Exception as exc:  # noqa: BLE001 - any driver error means the URL is unusable
             raise StoreError(f"cannot open database {url!r}: {exc}") from exc
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        # create_all never alters an existing table: a database from an older version would
+        # fail later on a missing column, so say so now and how to proceed.
+        inspector = inspect(self.engine)
+        for table in SQLModel.metadata.sorted_tables:
+            have = {column["name"] for column in inspector.get_columns(table.name)}
+            missing = [column.name for column in table.columns if column.name not in have]
+            if missing:
+                raise StoreError(f"database {self.url!r} was written by an older agentclinic: table "
+                                 f"{table.name!r} lacks {', '.join(missing)}. Use a new --db path "
+                                 "(or move the old file aside).")
 
     def close(self) -> None:
         self.engine.dispose()
