@@ -25,7 +25,7 @@ import numpy as np
 from gymnasium import spaces
 
 from .actions import MAX_UTTERANCE_CHARS
-from .agents.registry import LLMSettings, resolve_roles
+from .agents.registry import RoleSettings, resolve_roles
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .loader import Pack, load_pack
@@ -106,7 +106,7 @@ class ClinicEnv(gym.Env):
             raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {images!r}")
         self.max_turns = max_turns
         self.images = images
-        settings = LLMSettings(prompts=prompts, base_url=base_url, missing=missing, per_role=role_options or {})
+        settings = RoleSettings(prompts=prompts, base_url=base_url, missing=missing, per_role=role_options or {})
         self.roles = resolve_roles(None, patient, measurement, assessor, settings=settings)
         self.call_totals = CallTotals()
         self.multiple_choice = multiple_choice

@@ -7,12 +7,13 @@ run goes on. Ctrl-C marks the episode in flight and the run as interrupted.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .agents.registry import LLMSettings, resolve_roles
+from .agents.registry import RoleSettings, resolve_roles
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, run_episode
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .loader import Pack, load_pack
@@ -35,30 +36,13 @@ class RunConfig:
     trials: int = 1
     max_turns: int = DEFAULT_MAX_TURNS
     multiple_choice: bool = False
-    missing: str = "default-normal"
+    images: str = "on-request"
     db: str = DEFAULT_DB_URL
     doctor: str = "baseline"
     patient: str = "scripted"
     measurement: str = "scripted"
     assessor: str = "scripted"
-    # Model-backed roles (ignored by the offline agents).
-    images: str = "on-request"
-    prompts: str = "default"
-    structured: bool = False
-    base_url: str | None = None
-    temperature: float | None = None
-    max_tokens: int | None = None
-    timeout_s: float = 60.0
-    max_retries: int = 4
-    cache: bool = False
-    phrase_results: bool = False
-    role_options: dict[str, dict] = field(default_factory=dict)  # role -> {base_url, temperature, max_tokens, seed}
-
-    def llm_settings(self, cache=None) -> LLMSettings:
-        return LLMSettings(prompts=self.prompts, structured=self.structured, base_url=self.base_url,
-                           temperature=self.temperature, max_tokens=self.max_tokens, timeout_s=self.timeout_s,
-                           max_retries=self.max_retries, phrase_results=self.phrase_results,
-                           missing=self.missing, cache=cache, per_role=self.role_options)
+    roles: RoleSettings = field(default_factory=RoleSettings)  # prompts, models' settings, cache, ...
 
     def validate(self) -> None:
         if self.max_turns < 1:
@@ -67,8 +51,8 @@ class RunConfig:
             raise ValueError(f"trials must be at least 1, got {self.trials}")
         if self.limit is not None and self.limit < 1:
             raise ValueError(f"limit must be at least 1, got {self.limit}")
-        if self.missing not in ("default-normal", "unavailable"):
-            raise ValueError(f"missing must be 'default-normal' or 'unavailable', got {self.missing!r}")
+        if self.roles.missing not in ("default-normal", "unavailable"):
+            raise ValueError(f"missing must be 'default-normal' or 'unavailable', got {self.roles.missing!r}")
         if self.images not in IMAGE_MODES:
             raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {self.images!r}")
 
@@ -197,7 +181,7 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
     store = store or Store(config.db)
     try:
         roles = resolve_roles(config.doctor, config.patient, config.measurement, config.assessor,
-                              settings=config.llm_settings(cache=store if config.cache else None))
+                              settings=config.roles, cache=store)
         if roles.doctor is None:
             raise ValueError("a batch run needs a doctor role spec (e.g. 'baseline')")
         return await _run_plan(config, scenarios, roles, store, on_episode, on_start)
@@ -231,6 +215,6 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
 
 
 def _config_record(config: RunConfig) -> dict:
-    record = dict(vars(config))
+    record = dataclasses.asdict(config)
     record.pop("db", None)  # a URL may carry a password; the run row lives in that database anyway
     return record

@@ -33,8 +33,9 @@ DEFAULT_MAX_TOKENS = {"doctor": 256, "patient": 160, "measurement": 200, "assess
 
 
 @dataclass
-class LLMSettings:
-    """How model-backed roles are configured (from CLI flags or env keyword arguments)."""
+class RoleSettings:
+    """How the roles are configured (from CLI flags or env keyword arguments); plain data,
+    stored with the run."""
 
     prompts: str = DEFAULT_PROMPTS
     structured: bool = False
@@ -45,7 +46,7 @@ class LLMSettings:
     max_retries: int = 4
     phrase_results: bool = False
     missing: str = "default-normal"
-    cache: ResponseCache | None = None
+    cache: bool = False  # reuse stored responses (the store is passed to resolve_roles)
     per_role: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {base_url, temperature, ...}
 
     def spec_for(self, role: str, text: str) -> ModelSpec:
@@ -64,7 +65,7 @@ class RoleSpecError(ValueError):
     """A role spec that names no known implementation."""
 
 
-def _scripted(role: str, settings: LLMSettings) -> Callable:
+def _scripted(role: str, settings: RoleSettings) -> Callable:
     if role == "doctor":
         return lambda brief, seed: BaselineDoctor(brief, seed)
     if role == "patient":
@@ -74,8 +75,8 @@ def _scripted(role: str, settings: LLMSettings) -> Callable:
     return lambda seed: ScriptedAssessor(seed)
 
 
-def _llm(role: str, spec: ModelSpec, settings: LLMSettings) -> Callable:
-    client = ModelClient(spec, role, cache=settings.cache)
+def _llm(role: str, spec: ModelSpec, settings: RoleSettings, cache: ResponseCache | None) -> Callable:
+    client = ModelClient(spec, role, cache=cache if settings.cache else None)
     prompts = load_prompts(settings.prompts)
     seeded = (lambda seed: spec.seed if spec.seed is not None else seed)
     if role == "doctor":
@@ -94,11 +95,11 @@ def _llm(role: str, spec: ModelSpec, settings: LLMSettings) -> Callable:
     return lambda seed: LLMAssessor(seeded(seed), client, prompts)
 
 
-_CUSTOM: dict[str, dict[str, Callable[[LLMSettings], Callable]]] = {role: {} for role in ROLES}
+_CUSTOM: dict[str, dict[str, Callable[[RoleSettings], Callable]]] = {role: {} for role in ROLES}
 _OFFLINE = {"doctor": "baseline", "patient": "scripted", "measurement": "scripted", "assessor": "scripted"}
 
 
-def register(role: str, name: str, builder: Callable[[LLMSettings], Callable]) -> None:
+def register(role: str, name: str, builder: Callable[[RoleSettings], Callable]) -> None:
     """Make ``name`` a valid spec for ``role``; ``builder(settings)`` returns the per-episode factory."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
@@ -109,9 +110,10 @@ def available(role: str) -> list[str]:
     return sorted({_OFFLINE[role], *_CUSTOM[role], "<provider>:<model>"})
 
 
-def build(role: str, spec: str | Callable, settings: LLMSettings | None = None) -> Callable:
+def build(role: str, spec: str | Callable, settings: RoleSettings | None = None,
+          cache: ResponseCache | None = None) -> Callable:
     """The per-episode factory for ``role`` (a ready factory is passed through)."""
-    settings = settings or LLMSettings()
+    settings = settings or RoleSettings()
     if callable(spec):
         return spec
     if spec == _OFFLINE[role]:
@@ -120,7 +122,7 @@ def build(role: str, spec: str | Callable, settings: LLMSettings | None = None) 
         return _CUSTOM[role][spec](settings)
     if is_model_spec(spec):
         try:
-            return _llm(role, settings.spec_for(role, spec), settings)
+            return _llm(role, settings.spec_for(role, spec), settings, cache)
         except ModelSpecError as exc:
             raise RoleSpecError(f"{role}: {exc}") from exc
     raise RoleSpecError(f"unknown {role} {spec!r}; expected one of: {', '.join(available(role))}")
@@ -131,24 +133,28 @@ def resolve_roles(
     patient: str | Callable = "scripted",
     measurement: str | Callable = "scripted",
     assessor: str | Callable = "scripted",
-    settings: LLMSettings | None = None,
+    settings: RoleSettings | None = None,
+    cache: ResponseCache | None = None,
 ) -> RoleSet:
-    """Bind every role; ``doctor=None`` leaves the doctor to the caller (env user, human)."""
-    settings = settings or LLMSettings()
+    """Bind every role; ``doctor=None`` leaves the doctor to the caller (env user, human).
+
+    ``cache`` is where stored responses live when ``settings.cache`` is on (the run's store).
+    """
+    settings = settings or RoleSettings()
     specs = {"patient": patient, "measurement": measurement, "assessor": assessor}
-    factories = {role: build(role, spec, settings) for role, spec in specs.items()}
+    factories = {role: build(role, spec, settings, cache) for role, spec in specs.items()}
     bindings = {role: _describe(role, spec, settings) for role, spec in specs.items()}
     bindings["doctor"] = _describe("doctor", doctor, settings) if doctor is not None else "external"
     return RoleSet(
         patient=factories["patient"],
         measurement=factories["measurement"],
         assessor=factories["assessor"],
-        doctor=build("doctor", doctor, settings) if doctor is not None else None,
+        doctor=build("doctor", doctor, settings, cache) if doctor is not None else None,
         bindings=bindings,
     )
 
 
-def _describe(role: str, spec: str | Callable, settings: LLMSettings) -> str:
+def _describe(role: str, spec: str | Callable, settings: RoleSettings) -> str:
     if callable(spec):
         return f"python:{getattr(spec, '__qualname__', type(spec).__name__)}"
     if is_model_spec(spec) and spec not in _CUSTOM[role]:

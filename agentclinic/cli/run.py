@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..paths import DEFAULT_PACK
+from ..agents.registry import RoleSettings
 from ..runner import BatchResult, EpisodeOutcome, RunConfig, run_batch
 from .common import DbOption, JsonOption, console, print_json, user_errors
 
@@ -61,14 +62,15 @@ def run(
                           ("measurement", measurement_base_url), ("assessor", assessor_base_url)):
             if url:
                 role_options.setdefault(role, {})["base_url"] = url
+        settings = RoleSettings(prompts=prompts, structured=structured, base_url=base_url, temperature=temperature,
+                                max_tokens=max_tokens, timeout_s=timeout, max_retries=retries,
+                                phrase_results=phrase_results, missing=missing, cache=cache, per_role=role_options)
         config = RunConfig(
             scenarios=scenarios, scenario_ids=scenario or None, limit=limit, seed=seed, trials=trials,
-            max_turns=max_turns, multiple_choice=multiple_choice, missing=missing, db=db,
+            max_turns=max_turns, multiple_choice=multiple_choice, images=images, db=db,
             doctor=doctor or model or "baseline", patient=patient or model or "scripted",
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
-            images=images, prompts=prompts, structured=structured, base_url=base_url, temperature=temperature,
-            max_tokens=max_tokens, timeout_s=timeout, max_retries=retries, cache=cache, role_options=role_options,
-            phrase_results=phrase_results)
+            roles=settings)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agentclinic.agents.registry import LLMSettings, build
+from agentclinic.agents.registry import RoleSettings, build
 from agentclinic.episode import Episode, run_episode
 from agentclinic.loader import load_pack
 from agentclinic.runner import RunConfig, run_batch
@@ -39,7 +39,7 @@ def request_text(body: dict) -> str:
 
 def test_doctor_prompts_never_contain_the_answer_over_every_case(db_url):
     with StubServer(reply=cycling(DOCTOR_LINES)) as server:
-        config = RunConfig(db=db_url, doctor="openai:stub", base_url=server.url, max_turns=8)
+        config = RunConfig(db=db_url, doctor="openai:stub", max_turns=8, roles=RoleSettings(base_url=server.url))
         result = asyncio.run(run_batch(config, pack=PACK))
     assert len(result.completed) == len(PACK.scenarios)
     by_case = {}
@@ -65,7 +65,8 @@ def _split_by_episode(requests, per_episode):
 
 def test_system_prompt_is_fixed_and_conversation_append_only(db_url):
     with StubServer(reply=cycling(DOCTOR_LINES)) as server:
-        asyncio.run(run_batch(RunConfig(db=db_url, doctor="openai:stub", base_url=server.url, limit=1),
+        asyncio.run(run_batch(RunConfig(db=db_url, doctor="openai:stub", limit=1,
+                                        roles=RoleSettings(base_url=server.url)),
                               pack=PACK))
     first, *rest = server.requests
     for earlier, later in zip(server.requests, rest):
@@ -75,7 +76,7 @@ def test_system_prompt_is_fixed_and_conversation_append_only(db_url):
 
 def vision_episode(spec: str, images: str, server: StubServer) -> Episode:
     scenario = PACK.get("cardiology-001")
-    settings = LLMSettings(base_url=server.url)
+    settings = RoleSettings(base_url=server.url)
     doctor = build("doctor", spec, settings)
     scripted = {role: build(role, "scripted" if role != "doctor" else "baseline") for role in
                 ("patient", "measurement", "assessor")}
@@ -119,11 +120,12 @@ def test_images_off_sends_none():
 
 
 def test_cache_second_run_makes_no_calls(db_url):
-    config = dict(db=db_url, doctor="openai:stub", patient="openai:stub", limit=2, max_turns=4, cache=True)
+    config = dict(db=db_url, doctor="openai:stub", patient="openai:stub", limit=2, max_turns=4)
     with StubServer(reply=cycling(DOCTOR_LINES)) as server:
-        first = asyncio.run(run_batch(RunConfig(base_url=server.url, **config), pack=PACK))
+        settings = RoleSettings(base_url=server.url, cache=True)
+        first = asyncio.run(run_batch(RunConfig(roles=settings, **config), pack=PACK))
         calls_after_first = len(server.requests)
-        second = asyncio.run(run_batch(RunConfig(base_url=server.url, **config), pack=PACK))
+        second = asyncio.run(run_batch(RunConfig(roles=settings, **config), pack=PACK))
     assert calls_after_first > 0 and len(server.requests) == calls_after_first
     store = Store(db_url)
     first_calls = [c for o in first.outcomes for c in store.calls(o.episode_id)]
@@ -137,7 +139,7 @@ def test_measurement_maps_unmatched_names_only_onto_case_tests():
     scenario = PACK.get("cardiology-001")
     replies = iter(['{"test": "Thyroid function tests"}', '{"test": "Made-up scan"}'])
     with StubServer(reply=lambda body: next(replies)) as server:
-        measure = build("measurement", "openai:stub", LLMSettings(base_url=server.url))(scenario, 0)
+        measure = build("measurement", "openai:stub", RoleSettings(base_url=server.url))(scenario, 0)
         from agentclinic.actions import RequestTest
         from agentclinic.resolver import MeasurementContext
 
@@ -155,15 +157,15 @@ def test_measurement_maps_unmatched_names_only_onto_case_tests():
 def test_llm_assessor_reads_yes_no_tolerantly(answer, correct):
     scenario = PACK.get("cardiology-001")
     with StubServer(reply=lambda body: answer) as server:
-        assessor = build("assessor", "openai:stub", LLMSettings(base_url=server.url))(0)
+        assessor = build("assessor", "openai:stub", RoleSettings(base_url=server.url))(0)
         verdict = asyncio.run(assessor.assess("AF", scenario))
     assert verdict.correct is correct and verdict.assessor.startswith("openai:stub@")
 
 
 def test_failed_model_calls_fail_the_episode_and_the_run_goes_on(db_url):
     with StubServer(["401"] + ["ok"] * 50, reply=cycling(DOCTOR_LINES)) as server:
-        result = asyncio.run(run_batch(RunConfig(db=db_url, doctor="openai:stub", base_url=server.url, limit=2,
-                                                 max_turns=3), pack=PACK))
+        result = asyncio.run(run_batch(RunConfig(db=db_url, doctor="openai:stub", limit=2, max_turns=3,
+                                                 roles=RoleSettings(base_url=server.url)), pack=PACK))
     assert [o.status for o in result.outcomes] == ["failed", "completed"]
     assert "AuthenticationError" in result.outcomes[0].error
     row = Store(db_url).episode(result.outcomes[0].episode_id)

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from agentclinic.agents.registry import RoleSettings
 from agentclinic.loader import load_pack
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
@@ -14,13 +15,12 @@ from agentclinic.store import Store
 from llm_support import need, smollm2_or_skip
 
 PACK = load_pack("core")
-SHORT = {"max_tokens": 48, "temperature": 0.0}
 
 
-def run_all_llm_roles(spec: str, db_url: str, **extra):
+def run_all_llm_roles(spec: str, db_url: str, **settings):
     config = RunConfig(db=db_url, doctor=spec, patient=spec, measurement=spec, assessor=spec,
-                       scenario_ids=["cardiology-001"], max_turns=3, max_tokens=48, temperature=0.0,
-                       timeout_s=120, **extra)
+                       scenario_ids=["cardiology-001"], max_turns=3,
+                       roles=RoleSettings(max_tokens=48, temperature=0.0, timeout_s=120, **settings))
     return asyncio.run(run_batch(config, pack=PACK))
 
 

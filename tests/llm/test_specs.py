@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import agentclinic
-from agentclinic.agents.registry import LLMSettings, RoleSpecError, build, resolve_roles
+from agentclinic.agents.registry import RoleSettings, RoleSpecError, build, resolve_roles
 from agentclinic.cli import app
 from agentclinic.llm.spec import ModelSpecError, parse_spec
 from agentclinic.prompting import available_prompt_sets, load_prompts
@@ -55,7 +55,7 @@ def test_openai_without_key_or_url_is_a_clear_error(monkeypatch):
 
 
 def test_per_role_settings_and_bindings():
-    settings = LLMSettings(base_url="http://127.0.0.1:9/v1", temperature=0.3,
+    settings = RoleSettings(base_url="http://127.0.0.1:9/v1", temperature=0.3,
                            per_role={"patient": {"base_url": "http://127.0.0.1:8/v1", "temperature": 0.9}})
     patient = settings.spec_for("patient", "openai:m")
     doctor = settings.spec_for("doctor", "openai:m")
@@ -115,7 +115,7 @@ def test_llm_patient_reply_is_capped_and_redacted(mini_pack):
     scenario = mini_pack.get("test-001")
     rambling = "I think it is community-acquired pneumonia. One. Two. Three. Four."
     with StubServer(reply=lambda body: rambling) as server:
-        patient = build("patient", "openai:stub", LLMSettings(base_url=server.url))(scenario, 0)
+        patient = build("patient", "openai:stub", RoleSettings(base_url=server.url))(scenario, 0)
         from agentclinic.agents.registry import build as b
         episode = agentclinic.Episode(scenario, patient, b("measurement", "scripted")(scenario, 0),
                                       b("assessor", "scripted")(0))
