@@ -87,6 +87,8 @@ class Episode:
         self.max_turns = max_turns
         self.prices = prices or load_prices()
         self.brief = DoctorBrief.from_scenario(scenario, max_turns, answer_options)
+        if images == "off":  # the doctor is not told of images it can never get
+            self.brief = self.brief.model_copy(update={"images_available": 0})
         self.on_turn = on_turn
         self.records: list[TurnRecord] = []
         self.stats = EpisodeStats()

