@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-BACKENDS = ("openai", "langchain", "local", "hf")
-
 
 class ModelSpecError(ValueError):
     """A model spec that cannot be used, with what to write instead."""

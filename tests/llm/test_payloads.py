@@ -43,7 +43,7 @@ def test_doctor_prompts_never_contain_the_answer_over_every_case(db_url):
         result = asyncio.run(run_batch(config, pack=PACK))
     assert len(result.completed) == len(PACK.scenarios)
     by_case = {}
-    for body, outcome in zip(_split_by_episode(server.requests, 8), result.outcomes):
+    for body, outcome in zip(_split_by_episode(server.requests), result.outcomes):
         by_case[outcome.scenario_id] = body
     for scenario in PACK.scenarios:
         forbidden = scenario.diagnosis.terms() + scenario.distractors
@@ -51,7 +51,7 @@ def test_doctor_prompts_never_contain_the_answer_over_every_case(db_url):
             assert find_terms(request_text(body), forbidden) == [], scenario.id
 
 
-def _split_by_episode(requests, per_episode):
+def _split_by_episode(requests):
     # The doctor's conversation restarts (a single system message) at each new episode.
     episodes, current = [], []
     for body in requests:
