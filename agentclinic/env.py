@@ -28,6 +28,7 @@ from .actions import MAX_UTTERANCE_CHARS
 from .agents.registry import RoleSettings, resolve_roles
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
 from .llm.calls import CallRecord, CallTotals, call_sink
+from .image_cache import ImageCache
 from .loader import Pack, load_pack
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
@@ -109,6 +110,7 @@ class ClinicEnv(gym.Env):
         settings = RoleSettings(prompts=prompts, base_url=base_url, missing=missing, per_role=role_options or {})
         self.roles = resolve_roles(None, patient, measurement, assessor, settings=settings)
         self.call_totals = CallTotals()
+        self._image_cache = ImageCache()
         self.multiple_choice = multiple_choice
         self.cost_weight = cost_weight
         self.render_mode = render_mode
@@ -149,6 +151,7 @@ class ClinicEnv(gym.Env):
             max_turns=self.max_turns,
             answer_options=answer_options(scenario, episode_seed) if self.multiple_choice else (),
             images=self.images,
+            image_fetcher=self._image_cache.fetch,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
         observation = self._episode.start()

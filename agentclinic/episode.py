@@ -9,8 +9,10 @@ all use it; none re-implements it. :func:`run_episode` drives it with a doctor a
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 
 from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest, parse_action
@@ -53,6 +55,7 @@ class EpisodeStats:
     image_requests: int = 0
     invalid_actions: int = 0
     redactions: int = 0  # diagnosis mentions removed from replies before the doctor saw them
+    images_unavailable: int = 0  # remote images that could not be fetched (the episode went on)
 
 
 class EpisodeFinished(RuntimeError):
@@ -73,6 +76,7 @@ class Episode:
         prices: PriceList | None = None,
         answer_options: tuple[str, ...] = (),
         images: str = "on-request",
+        image_fetcher: Callable[[str], Path] | None = None,
         on_turn: Callable[[TurnRecord], None] | None = None,
     ):
         if max_turns < 1:
@@ -80,6 +84,7 @@ class Episode:
         if images not in IMAGE_MODES:
             raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {images!r}")
         self.images = images
+        self.image_fetcher = image_fetcher  # remote images: url -> local file (I/O injected, core stays pure)
         self.scenario = scenario
         self.patient = patient
         self.measurement = measurement
@@ -99,6 +104,7 @@ class Episode:
         self.assessment: Assessment | None = None
         self.truncated = False
         self._started = False
+        self.image_errors: list[str] = []
 
     # ---- state ----------------------------------------------------------------------------
     @property
@@ -122,8 +128,9 @@ class Episode:
         text = opening_text(self.brief)
         images: tuple[ImageRef, ...] = ()
         if self.images == "upfront" and self.scenario.images:
-            images = tuple(ImageRef(i.id, i.modality, self.scenario.image_path(i), i.url) for i in self.scenario.images)
-            text += "\n" + _image_lines(images)
+            refs = tuple(ImageRef(i.id, i.modality, self.scenario.image_path(i), i.url) for i in self.scenario.images)
+            images, notes = self._local_images(refs)
+            text += "\n" + "\n".join(filter(None, [_image_lines(images), *notes]))
         self._record("system", text, image_ids=tuple(ref.id for ref in images))
         return self._observe(text, "system", images)
 
@@ -151,8 +158,9 @@ class Episode:
             self._record("system", reply)
         else:
             result = await self._measure(action)
-            images = result.images if self.images != "off" else ()
-            speaker, reply = "measurement", result.text + (f"\n{_image_lines(images)}" if images else "")
+            images, notes = await asyncio.to_thread(self._local_images, result.images if self.images != "off" else ())
+            speaker = "measurement"
+            reply = "\n".join(filter(None, [result.text, _image_lines(images), *notes]))
         if self.turn >= self.max_turns:
             self.truncated = True
             await self._assess(None)
@@ -196,6 +204,23 @@ class Episode:
             self.assessment = await self.assessor.assess(diagnosis, self.scenario)
 
     # ---- helpers --------------------------------------------------------------------------
+    def _local_images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImageRef, ...], list[str]]:
+        """Refs with local files; remote ones fetched, or dropped with a note when that fails."""
+        kept, notes = [], []
+        for ref in refs:
+            if ref.path is not None or ref.url is None:
+                kept.append(ref)
+                continue
+            try:
+                if self.image_fetcher is None:
+                    raise RuntimeError("no image fetcher configured")
+                kept.append(replace(ref, path=self.image_fetcher(ref.url)))
+            except Exception as exc:  # noqa: BLE001 - any failure: go on without the image, flagged
+                self.stats.images_unavailable += 1
+                notes.append(f"(The {ref.modality} could not be loaded and is not available.)")
+                self.image_errors.append(str(exc))
+        return tuple(kept), notes
+
     def _guard(self, text: str) -> str:
         text, count = redact(text, self.scenario.diagnosis.terms())
         self.stats.redactions += count

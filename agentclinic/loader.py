@@ -22,7 +22,7 @@ from .scenario import Scenario
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-CASE_SUFFIXES = (".yaml", ".yml")
+CASE_SUFFIXES = (".yaml", ".yml")  # (a .jsonl file given directly is read by agentclinic.importers)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Pack:
     root: Path | None
     scenarios: list[Scenario]
     files: dict[str, Path] = field(default_factory=dict)  # scenario id -> file
+    skipped: list[Problem] = field(default_factory=list)  # problems of cases left out (skip_invalid)
 
     def get(self, scenario_id: str) -> Scenario:
         for scenario in self.scenarios:
@@ -254,6 +255,13 @@ def check_sources(sources: Iterable[str | Path]) -> tuple[list[tuple[Path, Scena
         except ScenarioError as exc:
             problems += exc.problems
             continue
+        if path.is_file() and path.suffix == ".jsonl":  # an AgentClinic dataset, imported on the fly
+            from .importers import read_jsonl
+
+            scenarios, found = read_jsonl(path)
+            loaded += [(path, scenario) for scenario in scenarios]
+            problems += found
+            continue
         root = path if path.is_dir() else path.parent
         files = case_files(path) if path.is_dir() else [path]
         if not files:
@@ -278,15 +286,21 @@ def _duplicate_ids(loaded: list[tuple[Path, Scenario]]) -> list[Problem]:
     return problems
 
 
-def load_pack(source: str | Path = DEFAULT_PACK) -> Pack:
-    """Load a pack by bundled name, directory or single file; raise :class:`ScenarioError` on any error."""
+def load_pack(source: str | Path = DEFAULT_PACK, *, skip_invalid: bool = False) -> Pack:
+    """Load a pack by bundled name, directory, case file or AgentClinic JSONL file.
+
+    Raises :class:`ScenarioError` listing every problem, unless ``skip_invalid``, in which
+    case the valid cases load and ``Pack.skipped`` holds the problems.
+    """
     name, path = _resolve_source(source)
     loaded, problems = check_sources([path])
-    if any(p.severity == "error" for p in problems):
+    errors = [p for p in problems if p.severity == "error"]
+    if errors and not (skip_invalid and loaded):
         raise ScenarioError(problems)
     return Pack(
         name=name,
         root=path if path.is_dir() else path.parent,
         scenarios=[scenario for _, scenario in loaded],
         files={scenario.id: file for file, scenario in loaded},
+        skipped=errors,
     )

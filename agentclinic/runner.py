@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .agents.registry import RoleSettings, resolve_roles
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, run_episode
 from .llm.calls import CallRecord, CallTotals, call_sink
+from .image_cache import ImageCache
 from .loader import Pack, load_pack
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .roles import RoleSet
@@ -138,6 +139,7 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             max_turns=config.max_turns,
             answer_options=options,
             images=config.images,
+            image_fetcher=ImageCache().fetch,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
         await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor")))  # type: ignore[misc]

@@ -40,7 +40,7 @@ FindingTree = TypeAliasType("FindingTree", "dict[str, Union[LongText, FindingTre
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 TestCategory = Literal["lab", "imaging", "bedside", "procedure", "microbiology", "pathology", "physiology"]
-Sex = Literal["female", "male", "intersex"]
+Sex = Literal["female", "male", "intersex", "unknown"]  # "unknown" for imported records that omit it
 
 
 class _Model(BaseModel):
@@ -67,7 +67,7 @@ class Demographics(_Model):
         else:
             months = max(1, round(self.age_years * 12))
             age = f"{months}-month-old"
-        return f"{age} {self.sex}"
+        return f"{age} {self.sex}" if self.sex != "unknown" else f"{age} patient"
 
 
 class Symptom(_Model):
@@ -213,6 +213,9 @@ class Scenario(_Model):
     )
     key_facts: list[LongText] = Field(
         default_factory=list, description="Facts a thorough doctor should elicit (coverage metrics)."
+    )
+    notes: LongText | None = Field(
+        None, description="For authors and reviewers (e.g. an imported record's original vignette); never shown to agents."
     )
     # Where the case was read from; image files are relative to it. Not part of the format.
     _source_file: Path | None = PrivateAttr(default=None)

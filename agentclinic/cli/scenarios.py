@@ -9,6 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..image_cache import ImageCache
+from ..importers import read_jsonl
+from ..importers.writer import write_pack
 from ..loader import check_sources, list_bundled_packs, load_pack
 from ..paths import DEFAULT_PACK, bundled_dir
 from ..resolver import render_findings
@@ -98,6 +101,30 @@ def validate(paths: list[Path] = typer.Argument(None, help="Case files or pack d
         (err_console if errors else console).print(("[red]" if errors else "[green]") + summary + "[/]")
     if errors:
         raise typer.Exit(1)
+
+
+@scenarios_app.command("import", help="Convert an AgentClinic JSONL dataset (OSCE or NEJM) into native YAML cases.")
+def import_(file: Path = typer.Argument(..., help="AgentClinic .jsonl file (MedQA, MedQA-Extended, MIMIC-IV, NEJM)."),
+            out: Path = typer.Option(..., "--out", "-o", help="Directory to write the pack into."),
+            skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid lines, report the rest."),
+            fetch_images: bool = typer.Option(True, "--fetch-images/--no-fetch-images",
+                                              help="Download remote images into the pack (else keep their URLs).")) -> None:
+    if not file.is_file():
+        err_console.print(f"[red]Error:[/] {escape(str(file))}: no such file")
+        raise typer.Exit(2)
+    scenarios, problems = read_jsonl(file)
+    for problem in problems:
+        err_console.print(f"[{'yellow' if skip_invalid else 'red'}]{'skipped' if skip_invalid else 'error'}[/] "
+                          f"{escape(str(problem))}")
+    if problems and not skip_invalid:
+        err_console.print(f"[red]{len(problems)} problem(s); nothing written.[/] Fix them or pass --skip-invalid.")
+        raise typer.Exit(1)
+    written, image_notes = write_pack(scenarios, out, ImageCache() if fetch_images else None)
+    for note in image_notes:
+        err_console.print(f"[yellow]image[/] {escape(note)}")
+    skipped_lines = len({p.field.split(":")[0] for p in problems})
+    console.print(f"Wrote {written} case(s) to {escape(str(out))}"
+                  + (f"; skipped {skipped_lines} line(s)" if skipped_lines else "") + ".", soft_wrap=True)
 
 
 @scenarios_app.command(help="Print the JSON Schema of a case file (for editor validation).")

@@ -65,6 +65,7 @@ class Episode(SQLModel, table=True):
     invalid_actions: int = 0
     truncated: bool = False
     cost_usd: float = 0.0
+    images_unavailable: int = Field(default=0, description="remote images that could not be fetched")
     error: str | None = None
     llm_calls: int = Field(default=0, description="model calls made (cache hits excluded)")
     llm_cache_hits: int = 0

@@ -174,6 +174,7 @@ class Store:
             row.turns, row.truncated, row.cost_usd = state.turn, state.truncated, state.cost_usd
             row.questions, row.examinations = state.stats.questions, state.stats.examinations
             row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
+            row.images_unavailable = state.stats.images_unavailable
             self._close(row)
             session.add(row)
             if assessment is not None:
