@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,16 @@ def write_case(directory: Path, data: dict, name: str | None = None) -> Path:
     path = directory / (name or f"{data.get('id', 'case')}.yaml")
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """AgentClinic's sample files in ../shared (read there, never copied). CI always has them."""
+    if not (SHARED_DATA / "agentclinic_medqa.jsonl").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED_DATA} is missing; CI runs beside a copy of shared/")
+        pytest.skip(f"{SHARED_DATA} is not present")
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from stub_server import StubServer
 
 MEDQA = SHARED_DATA / "agentclinic_medqa.jsonl"
 NEJM = SHARED_DATA / "agentclinic_nejm.jsonl"
-pytestmark = pytest.mark.skipif(not MEDQA.is_file(), reason="../shared/data/agentclinic is not present")
+pytestmark = pytest.mark.usefixtures("shared_data")
 
 
 @pytest.mark.parametrize("source", [MEDQA, NEJM])

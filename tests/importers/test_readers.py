@@ -17,7 +17,7 @@ from conftest import SHARED_DATA
 
 MEDQA = SHARED_DATA / "agentclinic_medqa.jsonl"
 NEJM = SHARED_DATA / "agentclinic_nejm.jsonl"
-pytestmark = pytest.mark.skipif(not MEDQA.is_file(), reason="../shared/data/agentclinic is not present")
+pytestmark = pytest.mark.usefixtures("shared_data")
 
 
 def records(path):
