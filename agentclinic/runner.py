@@ -18,6 +18,7 @@ from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, run_episode
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .image_cache import ImageCache
 from .loader import Pack, load_pack
+from .persona import Persona, swap_variants
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .roles import RoleSet
 from .scenario import Scenario
@@ -44,6 +45,8 @@ class RunConfig:
     measurement: str = "scripted"
     assessor: str = "scripted"
     roles: RoleSettings = field(default_factory=RoleSettings)  # prompts, models' settings, cache, ...
+    personas: list[Persona] = field(default_factory=list)  # conditions to sweep; none = one neutral run
+    swap: str | None = None  # demographic field to vary (personas/swaps.yaml)
 
     def validate(self) -> None:
         if self.max_turns < 1:
@@ -77,6 +80,8 @@ class EpisodeOutcome:
     tokens: int = 0
     llm_cost_usd: float = 0.0
     unpriced_models: tuple[str, ...] = ()
+    persona_id: str | None = None
+    swap: str | None = None
 
 
 @dataclass
@@ -121,11 +126,17 @@ def _sink(store: Store | None, episode_id: int, totals: CallTotals):
 
 
 async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_id: int | None,
-                  config: RunConfig, trial: int = 0) -> EpisodeOutcome:
-    """Run and record one episode; errors are recorded, not raised."""
+                  config: RunConfig, trial: int = 0, persona: Persona | None = None,
+                  swap: str | None = None) -> EpisodeOutcome:
+    """Run and record one episode; errors are recorded, not raised.
+
+    The seed depends on the case and trial only, so the same case under different personas
+    or swaps is a paired comparison.
+    """
     seed = derive_seed(config.seed, scenario.id, trial)
-    episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial,
-                                     max_turns=config.max_turns) if store and run_id else 0
+    episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial, max_turns=config.max_turns,
+                                     persona=persona, swap=swap) if store and run_id else 0
+    with_persona = {"persona": persona} if persona is not None else {}
     totals = CallTotals()
     token = call_sink.set(_sink(store, episode_id, totals))
     state: Episode | None = None
@@ -133,7 +144,7 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
         options = answer_options(scenario, seed) if config.multiple_choice else ()
         state = Episode(
             scenario,
-            roles.patient(scenario, derive_seed(seed, "patient")),
+            roles.patient(scenario, derive_seed(seed, "patient"), **with_persona),
             roles.measurement(scenario, derive_seed(seed, "measurement")),
             roles.assessor(derive_seed(seed, "assessor")),
             max_turns=config.max_turns,
@@ -142,7 +153,7 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             image_fetcher=ImageCache().fetch,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
-        await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor")))  # type: ignore[misc]
+        await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor"), **with_persona))  # type: ignore[misc]
     except (KeyboardInterrupt, asyncio.CancelledError):
         if store and episode_id:
             store.end_episode(episode_id, "abandoned", "interrupted by the user", state)
@@ -153,23 +164,23 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
         if store and episode_id:
             store.end_episode(episode_id, "failed", error + "\n" + traceback.format_exc(limit=5), state)
             store.record_totals(episode_id, totals)
-        return _outcome(episode_id, scenario, trial, state, totals, error)
+        return _outcome(episode_id, scenario, trial, state, totals, error, persona, swap)
     finally:
         call_sink.reset(token)
     if store and episode_id:
         store.finish_episode(episode_id, state)
         store.record_totals(episode_id, totals)
-    return _outcome(episode_id, scenario, trial, state, totals)
+    return _outcome(episode_id, scenario, trial, state, totals, None, persona, swap)
 
 
 def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | None, totals: CallTotals,
-             error: str | None = None) -> EpisodeOutcome:
+             error: str | None = None, persona: Persona | None = None, swap: str | None = None) -> EpisodeOutcome:
     diagnosis = state.diagnosis.diagnosis if state and state.diagnosis else None
     return EpisodeOutcome(
         episode_id, scenario.id, trial, "failed" if error else "completed", bool(state and state.correct and not error),
         diagnosis, scenario.diagnosis.name, state.turn if state else 0, len(state.stats.tests) if state else 0,
         state.cost_usd if state else 0.0, error, totals.calls, totals.input_tokens + totals.output_tokens,
-        round(totals.cost_usd, 6), tuple(sorted(totals.unpriced_models)))
+        round(totals.cost_usd, 6), tuple(sorted(totals.unpriced_models)), persona.label() if persona else None, swap)
 
 
 async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store | None = None,
@@ -195,7 +206,7 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
 async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet, store: Store,
                     on_episode: Callable[[EpisodeOutcome], None] | None,
                     on_start: Callable[[int], None] | None) -> BatchResult:
-    plan = [(scenario, trial) for trial in range(config.trials) for scenario in scenarios]
+    plan = episode_plan(config, scenarios)
     run_id = store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
                              max_turns=config.max_turns, episodes_planned=len(plan),
                              bindings=roles.bindings, config=_config_record(config))
@@ -203,8 +214,8 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
     if on_start:
         on_start(len(plan))
     try:
-        for scenario, trial in plan:
-            outcome = await run_one(scenario, roles, store, run_id, config, trial)
+        for scenario, trial, persona, swap in plan:
+            outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap)
             result.outcomes.append(outcome)
             if on_episode:
                 on_episode(outcome)
@@ -216,7 +227,17 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
     return result
 
 
+def episode_plan(config: RunConfig, scenarios: list[Scenario]):
+    """(scenario, trial, persona, swap) for every episode: cases x swap values x personas x trials."""
+    variants = [(None, s) for s in scenarios] if not config.swap else [
+        (label, variant) for s in scenarios for label, variant in swap_variants(s, config.swap)]
+    personas = config.personas or [None]
+    return [(variant, trial, persona, label) for trial in range(config.trials) for label, variant in variants
+            for persona in personas]
+
+
 def _config_record(config: RunConfig) -> dict:
     record = dataclasses.asdict(config)
+    record["personas"] = [p.model_dump(mode="json") for p in config.personas]
     record.pop("db", None)  # a URL may carry a password; the run row lives in that database anyway
     return record

@@ -29,6 +29,7 @@ import yaml
 from ..actions import Diagnose, Examine, RequestTest, format_action
 from ..matching import load_diagnosis_graph
 from ..paths import data_file
+from ..persona import Persona, load_library
 from ..roles import Observation
 from ..scenario import DoctorBrief
 from ..text import TextIndex, normalize
@@ -77,13 +78,19 @@ def positive_clauses(texts: list[str]) -> list[str]:
 class BaselineDoctor:
     """Structured history, examination, complaint-directed tests, then a feature-scored diagnosis."""
 
-    def __init__(self, brief: DoctorBrief, seed: int = 0, knowledge: Knowledge | None = None):
+    def __init__(self, brief: DoctorBrief, seed: int = 0, knowledge: Knowledge | None = None,
+                 persona: Persona | None = None):
         self.brief = brief
         self.rng = random.Random(seed)
         self.knowledge = knowledge or load_knowledge()
+        self.persona = persona
+        self.hints: set[str] = load_library().hints(persona, "doctor") if persona else set()
         self.complaints = self._recognise(f"{brief.objective}")
         self.heard: list[str] = []
-        self.plan = self._plan(brief.max_turns - 1)  # the last turn is kept for the diagnosis
+        budget = brief.max_turns - 1  # the last turn is kept for the diagnosis
+        if "early_closure" in self.hints:
+            budget = max(1, budget // 2)
+        self.plan = self._plan(budget)
 
     async def act(self, observation: Observation) -> str:
         if observation.turn > 0:
@@ -120,8 +127,21 @@ class BaselineDoctor:
                   (9, "Does any illness run in your family? Have you travelled recently?"),
                   (1, exam)]
         steps += [(2 if i < 2 else 4, format_action(RequestTest(name=t))) for i, t in enumerate(tests[:6])]
+        if self.hints & {"fewer_questions", "dismiss_patient"}:  # a biased doctor listens less
+            steps = [step for step in steps if step[0] in (0, 1, 2, 4)]
+        if "anchor_first" in self.hints:
+            anchor_tests = [(1, format_action(RequestTest(name=t))) for t in self._anchor_tests()]
+            steps = steps[:1] + anchor_tests + steps[1:]
         keep = sorted(range(len(steps)), key=lambda i: (steps[i][0], i))[:max(budget, 0)]
         return [steps[i][1] for i in sorted(keep)]
+
+    def _anchor_tests(self) -> list[str]:
+        """The work-up of the persona's anchor: the tests of a complaint that lists it, else imaging."""
+        anchor = normalize(self.persona.anchor if self.persona else "")
+        for complaint in self.knowledge.complaints:
+            if any(anchor and anchor in normalize(c) for c in complaint.candidates):
+                return list(complaint.tests[:2])
+        return ["CT neck chest abdomen and pelvis", "Lactate dehydrogenase"]
 
     # ---- diagnosing ------------------------------------------------------------------------
     def candidates(self) -> list[str]:
@@ -148,6 +168,9 @@ class BaselineDoctor:
         heard = TextIndex(" | ".join(positive_clauses(self.heard)))
         options = self.candidates()
         scores = {option: self.score(option, heard) for option in options}
+        if "anchor_first" in self.hints and self.persona is not None:  # confirmation: the anchor weighs more
+            anchor = normalize(self.persona.anchor)
+            scores = {o: v + (3.0 if anchor and anchor in normalize(o) else 0.0) for o, v in scores.items()}
         order = {name: i for i, name in enumerate(options)}
         jitter = {name: self.rng.random() for name in options}  # seeded tie-break
         ranked = sorted(options, key=lambda o: (-scores[o], order[o], jitter[o]))

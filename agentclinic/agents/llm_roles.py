@@ -14,6 +14,7 @@ from ..actions import MeasurementRequest, RequestTest
 from ..llm.client import ModelClient
 from ..llm.messages import ImagePart, Message, encode_image
 from ..matching import match
+from ..persona import Persona, load_library
 from ..prompting import PromptSet
 from ..resolver import ImageRef, MeasurementContext, MeasurementResult, Resolver
 from ..roles import Assessment, Observation
@@ -51,7 +52,7 @@ class LLMDoctor:
     """A model playing the doctor; the caller's prompt set decides its words."""
 
     def __init__(self, brief: DoctorBrief, seed: int, client: ModelClient, prompts: PromptSet, *,
-                 structured: bool = False):
+                 structured: bool = False, persona: Persona | None = None):
         self.client, self.prompts, self.seed = client, prompts, seed
         self.brief = brief
         self.structured = structured
@@ -63,6 +64,8 @@ class LLMDoctor:
                                               image_note=image_note)
         if structured:
             system += "\n" + prompts.doctor_structured
+        if persona is not None:
+            system += "".join(f"\n{text}" for text in load_library().fragments(persona, "doctor"))
         self.messages: list[Message] = [Message("system", system)]
 
     def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:
@@ -90,10 +93,13 @@ class LLMDoctor:
 class LLMPatient:
     """A model playing the patient from its card."""
 
-    def __init__(self, scenario: Scenario, seed: int, client: ModelClient, prompts: PromptSet):
+    def __init__(self, scenario: Scenario, seed: int, client: ModelClient, prompts: PromptSet,
+                 persona: Persona | None = None):
         self.client, self.prompts, self.seed = client, prompts, seed
         card = scenario.patient
         system = prompts.patient_system.format(card=render_card(card), demographics=card.demographics.describe())
+        if persona is not None:
+            system += "".join(f"\n{text}" for text in load_library().fragments(persona, "patient"))
         self.messages: list[Message] = [Message("system", system)]
 
     async def reply(self, question: str) -> str:

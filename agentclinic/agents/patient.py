@@ -11,6 +11,9 @@ Rules, in order (documented so results can be interpreted):
    systems; otherwise the history sentence sharing most words with the question is used.
 4. When the card is silent the patient says it does not know.
 
+A persona (``personas/``) changes the behaviour by documented rules: see the README section
+"Biases, temperaments and persona sweeps" and ``_persona_turns``.
+
 Answers are at most three sentences. Only card text and fixed phrases are ever spoken, so the
 patient cannot say a diagnosis the card does not contain (and the validator keeps the
 diagnosis out of the card).
@@ -26,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from ..paths import data_file
+from ..persona import Persona, load_library
 from ..scenario import PatientCard, Scenario, Symptom
 from ..terminology import load_terminology
 from ..text import TextIndex, normalize
@@ -36,6 +40,12 @@ _TIME_WORDS = {"ago", "days", "day", "weeks", "week", "months", "month", "hours"
                "began", "yesterday", "morning", "night", "last", "suddenly", "today", "years", "year"}
 _STOP = frozenset("a an and are at be been did do does for had has have how i if in is it me my of on or so "
                   "that the this to was were what when where which who why with you your any ever".split())
+_RECALL_TOPICS = {"onset", "past_medical_history", "past_surgical_history", "medications", "family_history"}
+_TANGENTS = ("My neighbour had something a bit like it, though hers was her knee.",
+             "I nearly didn't come because the buses have been terrible this week.",
+             "My sister says it's all the weather we've been having.")
+_TIMELINE_SWAPS = {"days": "weeks", "weeks": "days", "day": "week", "week": "day", "yesterday": "last week",
+                   "hours": "days", "morning": "evening", "evening": "morning", "months": "years", "month": "year"}
 _HISTORY_TOPICS = ("onset", "course", "severity", "character", "location", "triggers")
 # topic -> (card field, how a non-empty list is said, what is said when it is empty)
 _LIST_TOPICS = {
@@ -51,6 +61,11 @@ _LIST_TOPICS = {
 def load_topics(path: Path | None = None) -> dict:
     with open(path or data_file("patient_topics.yaml"), encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def _mix_timeline(sentence: str) -> str:
+    """A mildly confused patient's version: time words swapped (two days -> two weeks)."""
+    return re.sub(r"\b(" + "|".join(_TIMELINE_SWAPS) + r")\b", lambda m: _TIMELINE_SWAPS[m.group(1)], sentence)
 
 
 def _sentences(text: str) -> list[str]:
@@ -75,9 +90,14 @@ def _sentence(text: str) -> str:
 class ScriptedPatient:
     """A rule-based standardised patient bound to one case."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, topics: dict | None = None):
+    def __init__(self, scenario: Scenario, seed: int = 0, topics: dict | None = None,
+                 persona: Persona | None = None):
         self.card: PatientCard = scenario.patient
         self.rng = random.Random(seed)
+        self.persona = persona
+        self.rules: set[str] = load_library().hints(persona, "patient") if persona else set()
+        self.asked_about: set[str] = set()  # jargon already explained
+        self.turns = 0
         data = topics or load_topics()
         self.topics: dict[str, list[str]] = data["topics"]
         self.lay_terms: dict[str, list[str]] = data.get("lay_terms", {})
@@ -90,14 +110,44 @@ class ScriptedPatient:
 
     def answer(self, question: str) -> str:
         """The reply to one question (synchronous core of :meth:`reply`)."""
+        self.turns += 1
+        if "ask_jargon" in self.rules and (term := self._unexplained_jargon(question)):
+            self.asked_about.add(term)
+            return f"Sorry, what does '{term}' mean?"
+        topics = self._topics_in(question)
+        if "unsure_history" in self.rules and set(topics) & _RECALL_TOPICS and self.rng.random() < 0.5:
+            return "I'm not sure, I can't remember that well."
         sentences = self._symptom_answers(question)
-        for topic in self._topics_in(question):
+        for topic in topics:
             sentences += self._topic_answer(topic, question)
         if not sentences:
             sentences = self._fallback(question)
-        unique = list(dict.fromkeys(s for part in sentences for s in _sentences(part)))[:MAX_SENTENCES]
+        unique = list(dict.fromkeys(s for part in sentences for s in _sentences(part)))
+        limit = 1 if self.rules & {"brief_answers", "less_forthcoming", "withhold_details"} else MAX_SENTENCES
+        unique = self._persona_turns(unique[:limit])
         self.said.update(unique)
         return " ".join(unique)
+
+    # ---- persona behaviour (documented in personas/temperaments.yaml and biases.yaml) ------
+    def _unexplained_jargon(self, question: str) -> str | None:
+        index = TextIndex(question)
+        return next((term for term in self.lay_terms if term not in self.asked_about and index.contains(term)), None)
+
+    def _persona_turns(self, sentences: list[str]) -> list[str]:
+        rules, rng = self.rules, self.rng
+        if "mix_timeline" in rules:
+            sentences = [_mix_timeline(s) for s in sentences]
+        if "add_irrelevant_detail" in rules:
+            sentences = sentences[:2] + [rng.choice(_TANGENTS)]
+        if "express_worry" in rules and rng.random() < 0.6:
+            sentences.append("Is it something serious?")
+        if "steer_to_anchor" in rules and self.turns % 2 == 1:
+            sentences.append(f"I read online this could be {self.persona.anchor}. Could it be that?")  # type: ignore[union-attr]
+        if rules & {"distrust_doctor", "question_competence"} and self.turns % 3 == 1:
+            sentences.insert(0, "I'm not sure you're the right person to ask.")
+        if "agree_readily" in rules:
+            sentences.append("Whatever you think is best, doctor.")
+        return sentences
 
     # ---- recognising the question ---------------------------------------------------------
     def _topics_in(self, question: str) -> list[str]:
@@ -125,6 +175,8 @@ class ScriptedPatient:
             if not symptom.present:
                 answers.append(self.rng.choice(["No, I haven't had that.", "No, nothing like that.",
                                                 f"No, no {symptom.name.lower()}."]))
+            elif "under_report" in self.rules:
+                answers.append("Yes, a little, but it's nothing much.")
             elif symptom.detail:
                 answers.append("Yes. " + _sentence(symptom.detail) if "?" in question else _sentence(symptom.detail))
             else:
@@ -179,7 +231,9 @@ class ScriptedPatient:
         unmentioned = [s for s in self.card.symptoms if s.present and s.name not in self.mentioned]
         if not unmentioned:
             return ["No, I think that's everything."]
-        chosen = unmentioned[:3]
+        # A minimising or guarded patient mentions one thing at most.
+        chosen = unmentioned[:1] if self.rules & {"under_report", "less_forthcoming", "withhold_details"} \
+            else unmentioned[:3]
         self.mentioned.update(s.name for s in chosen)
         return [f"I've also had {_join([s.name.lower() for s in chosen])}."]
 

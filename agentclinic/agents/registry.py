@@ -67,10 +67,11 @@ class RoleSpecError(ValueError):
 
 
 def _scripted(role: str, settings: RoleSettings) -> Callable:
+    # Doctor and patient factories take an optional persona; the others have none to honour.
     if role == "doctor":
-        return lambda brief, seed: BaselineDoctor(brief, seed)
+        return lambda brief, seed, persona=None: BaselineDoctor(brief, seed, persona=persona)
     if role == "patient":
-        return lambda scenario, seed: ScriptedPatient(scenario, seed)
+        return lambda scenario, seed, persona=None: ScriptedPatient(scenario, seed, persona=persona)
     if role == "measurement":
         return lambda scenario, seed: ScriptedMeasurement(scenario, seed, missing=settings.missing)
     return lambda seed: ScriptedAssessor(seed)
@@ -84,9 +85,10 @@ def _llm(role: str, spec: ModelSpec, settings: RoleSettings, cache: ResponseCach
         # The embedded model always decodes under a JSON constraint: free text from a 135M
         # model rarely follows the protocol.
         structured = settings.structured or spec.backend == "local"
-        return lambda brief, seed: LLMDoctor(brief, seeded(seed), client, prompts, structured=structured)
+        return lambda brief, seed, persona=None: LLMDoctor(brief, seeded(seed), client, prompts,
+                                                           structured=structured, persona=persona)
     if role == "patient":
-        return lambda scenario, seed: LLMPatient(scenario, seeded(seed), client, prompts)
+        return lambda scenario, seed, persona=None: LLMPatient(scenario, seeded(seed), client, prompts, persona=persona)
     if role == "measurement":
         def measurement(scenario, seed):
             resolver = Resolver(scenario, load_terminology(), load_prices(), settings.missing)  # type: ignore[arg-type]

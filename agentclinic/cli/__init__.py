@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .episodes import episodes_app, runs_app
+from .personas import personas_app
 from .run import run
 from .scenarios import scenarios_app
 
@@ -19,6 +20,7 @@ app.command(help="Run a doctor over a case pack and record every episode.")(run)
 app.add_typer(scenarios_app, name="scenarios", help="List, show, validate and describe case files.")
 app.add_typer(episodes_app, name="episodes", help="Browse logged episodes and their transcripts.")
 app.add_typer(runs_app, name="runs", help="Browse logged runs.")
+app.add_typer(personas_app, name="personas", help="List and show biases, temperaments, stacks and swaps.")
 
 
 def main() -> None:

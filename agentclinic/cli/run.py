@@ -14,6 +14,7 @@ from ..paths import DEFAULT_PACK
 from ..agents.registry import RoleSettings
 from ..runner import BatchResult, EpisodeOutcome, RunConfig, run_batch
 from .common import DbOption, JsonOption, console, print_json, user_errors
+from .personas import sweep_personas
 
 
 def run(
@@ -48,6 +49,15 @@ def run(
                                         help="Let a model measurement role reword results (numbers are checked)."),
     timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds per model call attempt."),
     retries: int = typer.Option(4, "--retries", min=0, help="Retries per model call on transient errors."),
+    doctor_bias: str = typer.Option(None, "--doctor-bias", help="Doctor biases to sweep: ids, 'all' or 'none' "
+                                                                 "(comma-separated)."),
+    patient_bias: str = typer.Option(None, "--patient-bias", help="Patient biases to sweep (ids, 'all', 'none')."),
+    temperament: str = typer.Option(None, "--temperament", help="Temperaments to sweep, e.g. anxious,stoic or "
+                                                                 "literacy=low."),
+    anchor: str = typer.Option("cancer", "--anchor", help="The condition cognitive biases anchor on."),
+    persona: str = typer.Option(None, "--persona", help="Stored persona stack id(s), comma-separated."),
+    swap: str = typer.Option(None, "--swap", help="Run each case once per value of a demographic field "
+                                                  "(sex, age, race, gender, occupation)."),
     multiple_choice: bool = typer.Option(False, "--multiple-choice",
                                          help="Show the doctor the answer options (diagnosis + distractors)."),
     missing: str = typer.Option("default-normal", "--missing",
@@ -70,7 +80,8 @@ def run(
             max_turns=max_turns, multiple_choice=multiple_choice, images=images, db=db,
             doctor=doctor or model or "baseline", patient=patient or model or "scripted",
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
-            roles=settings)
+            roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
+            swap=swap)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))
@@ -138,6 +149,7 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
         outcome = {True: "[green]correct[/]", False: "[red]wrong[/]"}[o.correct] if o.status == "completed" \
             else f"[yellow]{o.status}[/]"
         label = o.scenario_id if config.trials == 1 else f"{o.scenario_id} #{o.trial}"
+        label += "".join(f" [{tag}]" for tag in (o.swap, o.persona_id) if tag)
         row = [escape(label), outcome, escape(o.diagnosis or (o.error or "—")[:60]), str(o.turns),
                str(o.tests), f"{o.cost_usd:,.0f}"]
         row += [f"{o.tokens:,}", f"{o.llm_cost_usd:.4f}"] if with_models else []

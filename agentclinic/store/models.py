@@ -49,7 +49,10 @@ class Episode(SQLModel, table=True):
     specialty: str = ""
     language: str = "en"
     trial: int = 0
-    seed: int | None = None
+    seed: int | None = Field(default=None, description="shared by paired episodes (same case and trial)")
+    persona_id: str | None = Field(default=None, index=True, description="persona stack id; NULL when neutral")
+    persona: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    swap: str | None = Field(default=None, description="demographic swap, e.g. 'sex=male'")
     status: str = Field(default="running", index=True, description="running | completed | failed | abandoned")
     correct: bool | None = None
     verdict: str | None = None

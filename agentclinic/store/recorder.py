@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from ..episode import Episode as EpisodeState
 from ..episode import TurnRecord
 from ..paths import DEFAULT_DB_URL
+from ..persona import Persona
 from ..scenario import Scenario
 from ..llm.backends.base import RawCompletion
 from ..llm.calls import CallRecord, CallTotals
@@ -105,11 +106,13 @@ class Store:
                 session.commit()
 
     def start_episode(self, run_id: int, scenario: Scenario, *, seed: int | None, trial: int = 0,
-                      max_turns: int = 0) -> int:
+                      max_turns: int = 0, persona: Persona | None = None, swap: str | None = None) -> int:
         with Session(self.engine) as session:
             row = Episode(run_id=run_id, scenario_id=scenario.id, scenario_title=scenario.title,
                           specialty=scenario.specialty, language=scenario.language, trial=trial, seed=seed,
-                          correct_diagnosis=scenario.diagnosis.name, max_turns=max_turns)
+                          correct_diagnosis=scenario.diagnosis.name, max_turns=max_turns, swap=swap,
+                          persona_id=persona.label() if persona else None,
+                          persona=persona.model_dump(mode="json") if persona else None)
             session.add(row)
             session.commit()
             return row.id  # type: ignore[return-value]
