@@ -30,6 +30,7 @@ from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .image_cache import ImageCache
 from .loader import Pack, load_pack
+from .persona import Persona, PersonaError, load_library
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
 from .roles import Observation
@@ -94,6 +95,7 @@ class ClinicEnv(gym.Env):
         prompts: str = "default",
         base_url: str | None = None,
         role_options: dict[str, dict[str, Any]] | None = None,
+        persona: str | Persona | None = None,
         render_mode: str | None = None,
     ):
         if max_turns < 1:
@@ -111,6 +113,13 @@ class ClinicEnv(gym.Env):
         self.roles = resolve_roles(None, patient, measurement, assessor, settings=settings)
         self.call_totals = CallTotals()
         self._image_cache = ImageCache()
+        # A stored stack id or a Persona; it shapes the simulated patient and is logged per episode.
+        library = load_library()
+        if isinstance(persona, str):
+            if persona not in library.stacks:
+                raise PersonaError(f"unknown persona {persona!r}; stored stacks: {', '.join(library.stacks)}")
+            persona = library.stacks[persona]
+        self.persona = library.validate(persona) if persona is not None else None
         self.multiple_choice = multiple_choice
         self.cost_weight = cost_weight
         self.render_mode = render_mode
@@ -145,7 +154,7 @@ class ClinicEnv(gym.Env):
         store, episode_id = self._store, self._episode_id
         self._episode = Episode(
             scenario,
-            self.roles.patient(scenario, episode_seed),
+            self.roles.patient(scenario, episode_seed, **({"persona": self.persona} if self.persona else {})),
             self.roles.measurement(scenario, episode_seed),
             self.roles.assessor(episode_seed),
             max_turns=self.max_turns,
@@ -261,7 +270,8 @@ class ClinicEnv(gym.Env):
                 bindings=self.roles.bindings,
                 config={"multiple_choice": self.multiple_choice, "cost_weight": self.cost_weight},
             )
-        return self._store.start_episode(self._run_id, scenario, seed=seed, max_turns=self.max_turns)
+        return self._store.start_episode(self._run_id, scenario, seed=seed, max_turns=self.max_turns,
+                                         persona=self.persona)
 
     def _log_finish(self) -> None:
         if self._store is not None and self._episode_id is not None and self._episode is not None:

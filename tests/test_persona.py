@@ -193,3 +193,19 @@ def test_llm_agents_receive_the_fragments_in_their_system_prompt():
     for text in LIBRARY.fragments(persona, "doctor"):
         assert text in doctor_system and "lymphoma" in text
     assert LIBRARY.fragments(persona, "patient")[0] not in doctor_system
+
+
+def test_env_patient_follows_a_stored_persona(mini_pack, db_url):
+    import gymnasium as gym
+
+    import agentclinic
+
+    env = gym.make(agentclinic.ENV_ID, scenarios=mini_pack, db=db_url, persona="worried-googler")
+    env.reset(seed=0)
+    obs, *_ = env.step("What brings you in?")
+    env.close()
+    assert "cancer" in obs["text"]
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as con:
+        assert con.execute("SELECT persona_id FROM episode").fetchone() == ("worried-googler",)
+    with pytest.raises(PersonaError, match="stored stacks"):
+        gym.make(agentclinic.ENV_ID, scenarios=mini_pack, db=None, persona="nobody")
