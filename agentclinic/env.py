@@ -30,7 +30,7 @@ from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .image_cache import ImageCache
 from .loader import Pack, load_pack
-from .persona import Persona, PersonaError, load_library
+from .persona import Persona, load_library
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
 from .roles import Observation
@@ -116,9 +116,7 @@ class ClinicEnv(gym.Env):
         # A stored stack id or a Persona; it shapes the simulated patient and is logged per episode.
         library = load_library()
         if isinstance(persona, str):
-            if persona not in library.stacks:
-                raise PersonaError(f"unknown persona {persona!r}; stored stacks: {', '.join(library.stacks)}")
-            persona = library.stacks[persona]
+            persona = library.stack(persona)
         self.persona = library.validate(persona) if persona is not None else None
         self.multiple_choice = multiple_choice
         self.cost_weight = cost_weight

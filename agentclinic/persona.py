@@ -106,6 +106,11 @@ class PersonaLibrary:
             raise PersonaError(f"unknown {role} bias {bias_id!r}; expected one of: {known}")
         return self.biases[key]
 
+    def stack(self, stack_id: str) -> Persona:
+        if stack_id not in self.stacks:
+            raise PersonaError(f"unknown persona {stack_id!r}; stored stacks: {', '.join(self.stacks)}")
+        return self.stacks[stack_id]
+
     def axis_of(self, option_id: str) -> str:
         """The axis an option id belongs to ('anxious' -> 'personality'); ids must be unambiguous."""
         axes = [name for name, axis in self.axes.items() if axis.option(option_id)]

@@ -23,10 +23,7 @@ def sweep_personas(doctor_bias: str | None, patient_bias: str | None, temperamen
     """The cross product of the sweep flags (or the named stacks) as validated personas."""
     library = load_library()
     if stacks:
-        missing = [s for s in _values(stacks) if s not in library.stacks]
-        if missing:
-            raise PersonaError(f"unknown persona {missing[0]!r}; stored stacks: {', '.join(library.stacks)}")
-        return [library.stacks[s] for s in _values(stacks)]
+        return [library.stack(s) for s in _values(stacks)]
     if not (doctor_bias or patient_bias or temperament):
         return []
 
