@@ -158,7 +158,10 @@ class Episode:
             self._record("system", reply)
         else:
             result = await self._measure(action)
-            images, notes = await asyncio.to_thread(self._local_images, result.images if self.images != "off" else ())
+            refs = result.images if self.images != "off" else ()
+            # Only a remote image needs the (blocking) fetcher; skip the thread hop otherwise.
+            remote = any(ref.path is None and ref.url for ref in refs)
+            images, notes = await asyncio.to_thread(self._local_images, refs) if remote else (refs, [])
             speaker = "measurement"
             reply = "\n".join(filter(None, [result.text, _image_lines(images), *notes]))
         if self.turn >= self.max_turns:
