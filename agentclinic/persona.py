@@ -9,8 +9,6 @@ accepted as they are; the role comes from the flag they are given to.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -71,10 +69,6 @@ class Persona(BaseModel):
     anchor: str = DEFAULT_ANCHOR
     language: str | None = None
 
-    @property
-    def is_neutral(self) -> bool:
-        return not (self.doctor_biases or self.patient_biases or self.temperament)
-
     def label(self) -> str:
         """A stable id: the stack's own, else one derived from its content."""
         if self.id:
@@ -84,9 +78,6 @@ class Persona(BaseModel):
         if self.anchor != DEFAULT_ANCHOR and (self.doctor_biases or self.patient_biases):
             parts.append(f"anchor:{self.anchor}")
         return "+".join(parts) or "neutral"
-
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:12]
 
 
 class PersonaLibrary:
