@@ -19,8 +19,10 @@ from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest
 from .leaks import redact
 from .prices import PriceList, load_prices
 from .resolver import ImageRef, MeasurementContext, MeasurementResult
-from .roles import Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker
+from .roles import (Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker,
+                    SurveyRespondent)
 from .scenario import DoctorBrief, Scenario
+from .survey import Survey
 
 DEFAULT_MAX_TURNS = 20  # AgentClinic's default number of doctor turns
 IMAGE_MODES = ("on-request", "upfront", "off")  # the paper's two NEJM settings, plus none
@@ -45,6 +47,7 @@ class TurnRecord:
     latency_ms: float | None = None
     image_ids: tuple[str, ...] = ()
     note: str | None = None
+    redactions: int = 0  # diagnosis mentions removed from this reply (a simulator fault when > 0)
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Episode:
         images: str = "on-request",
         image_fetcher: Callable[[str], Path] | None = None,
         on_turn: Callable[[TurnRecord], None] | None = None,
+        survey: bool = True,
     ):
         if max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {max_turns}")
@@ -105,6 +109,9 @@ class Episode:
         self.truncated = False
         self._started = False
         self.image_errors: list[str] = []
+        self.run_survey = survey
+        self.survey: Survey | None = None
+        self.survey_error: str | None = None
 
     # ---- state ----------------------------------------------------------------------------
     @property
@@ -166,21 +173,23 @@ class Episode:
             reply = "\n".join(filter(None, [result.text, _image_lines(images), *notes]))
         if self.turn >= self.max_turns:
             self.truncated = True
-            await self._assess(None)
+            await self._conclude(None)
         return self._observe(reply, speaker, images)
 
     async def _ask(self, action: Ask) -> str:
         started = time.perf_counter()
-        reply = self._guard(await self.patient.reply(action.text))
+        reply, redactions = self._guard(await self.patient.reply(action.text))
         self.stats.questions += 1
         self._charge(self.prices.question_fee_usd)
-        self._record("patient", reply, cost_usd=self.prices.question_fee_usd, latency_ms=_ms(started))
+        self._record("patient", reply, cost_usd=self.prices.question_fee_usd, latency_ms=_ms(started),
+                     redactions=redactions)
         return reply
 
     async def _measure(self, action: Examine | RequestTest | RequestImages) -> MeasurementResult:
         started = time.perf_counter()
         result = await self.measurement.measure(action, self.context)
-        result = replace(result, text=self._guard(result.text))
+        text, redactions = self._guard(result.text)
+        result = replace(result, text=text)
         cost = result.cost_usd
         if isinstance(action, Examine):
             self.stats.examinations += 1
@@ -192,19 +201,26 @@ class Episode:
         self.context.ordered.update(name for name, _ in result.billed)
         self._charge(cost)
         self._record("measurement", result.text, provenance=result.provenance, cost_usd=cost,
-                     latency_ms=_ms(started), image_ids=tuple(ref.id for ref in result.images), note=result.note)
+                     latency_ms=_ms(started), image_ids=tuple(ref.id for ref in result.images), note=result.note,
+                     redactions=redactions)
         return result
 
     async def _diagnose(self, action: Diagnose) -> Observation:
         self.diagnosis = action
-        await self._assess(action.diagnosis)
         text = "Diagnosis recorded. The encounter is over."
         self._record("system", text)
+        await self._conclude(action.diagnosis)
         return self._observe(text, "system")
 
-    async def _assess(self, diagnosis: str | None) -> None:
+    async def _conclude(self, diagnosis: str | None) -> None:
+        """Judge the diagnosis, then ask the patient for its ratings."""
         if self.assessor is not None:
             self.assessment = await self.assessor.assess(diagnosis, self.scenario)
+        if self.run_survey and isinstance(self.patient, SurveyRespondent):
+            try:
+                self.survey = await self.patient.survey(tuple(self.records))
+            except Exception as exc:  # noqa: BLE001 - a bad rating never costs the episode its outcome
+                self.survey_error = f"{type(exc).__name__}: {exc}"[:500]
 
     # ---- helpers --------------------------------------------------------------------------
     def _local_images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImageRef, ...], list[str]]:
@@ -224,10 +240,10 @@ class Episode:
                 self.image_errors.append(str(exc))
         return tuple(kept), notes
 
-    def _guard(self, text: str) -> str:
+    def _guard(self, text: str) -> tuple[str, int]:
         text, count = redact(text, self.scenario.diagnosis.terms())
         self.stats.redactions += count
-        return text
+        return text, count
 
     def _charge(self, amount: float) -> None:
         self.cost_usd = round(self.cost_usd + amount, 2)

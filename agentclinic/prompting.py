@@ -28,6 +28,14 @@ class PromptSet(BaseModel):
     measurement_map: str
     measurement_phrase: str
     assessor: str
+    # Asked of an LLM patient after the episode; a default so older custom prompt files still load.
+    patient_survey: str = (
+        "The visit is over. Still in character, rate the doctor from 1 (not at all) to 10 (completely): "
+        "confidence (how confident you are in this doctor), adherence (how likely you are to follow "
+        "the doctor's plan) and return_visit (how willing you would be to see this doctor again). "
+        'Reply only with JSON: {"confidence": {"score": <1-10>, "reason": "<a few words>"}, '
+        '"adherence": {...}, "return_visit": {...}}'
+    )
 
 
 def available_prompt_sets() -> list[str]:

@@ -7,13 +7,14 @@ only the :class:`~agentclinic.scenario.DoctorBrief`; it never sees the case file
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 from .actions import MeasurementRequest
 from .resolver import ImageRef, MeasurementContext, MeasurementResult
 from .scenario import DoctorBrief, Scenario
+from .survey import Survey, TurnLike
 
 Speaker = Literal["doctor", "patient", "measurement", "system"]
 
@@ -40,6 +41,8 @@ class Assessment:
     reason: str
     assessor: str
     matched: str | None = None
+    score: float | None = None  # graded credit in [0, 1] where an assessor gives one (judge panels)
+    details: dict = field(default_factory=dict)  # e.g. each judge's vote
 
 
 @runtime_checkable
@@ -53,6 +56,15 @@ class DoctorAgent(Protocol):
 class PatientAgent(Protocol):
     async def reply(self, question: str) -> str:
         """The patient's answer to one thing the doctor said."""
+        ...
+
+
+@runtime_checkable
+class SurveyRespondent(Protocol):
+    """A patient that can rate the doctor after the episode (optional for patients)."""
+
+    async def survey(self, transcript: Sequence[TurnLike]) -> Survey:
+        """Ratings of the encounter in ``transcript`` (see :mod:`agentclinic.survey`)."""
         ...
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..actions import MeasurementRequest, RequestTest
@@ -19,6 +20,7 @@ from ..prompting import PromptSet
 from ..resolver import ImageRef, MeasurementContext, MeasurementResult, Resolver
 from ..roles import Assessment, Observation
 from ..scenario import DoctorBrief, Scenario
+from ..survey import SURVEY_SCHEMA, Survey, TurnLike, parse_survey
 from ..text import normalize
 from .card_text import render_card
 
@@ -88,6 +90,12 @@ class LLMDoctor:
         reply = completion.text.strip()
         self.messages.append(Message("assistant", reply))
         return reply
+
+    async def survey(self, transcript: Sequence[TurnLike]) -> Survey:
+        """Ratings answered in role, continuing the patient's own conversation."""
+        messages = [*self.messages, Message("user", self.prompts.patient_survey)]
+        completion = await self.client.chat(messages, json_schema=SURVEY_SCHEMA, seed=self.seed, note="survey")
+        return parse_survey(completion.text, self.client.spec.label)
 
 
 class LLMPatient:

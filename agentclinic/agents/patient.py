@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import yaml
 
 from ..paths import data_file
 from ..persona import Persona, load_library
+from ..survey import Survey, TurnLike, heuristic_survey, perceive
 from ..scenario import PatientCard, Scenario, Symptom
 from ..terminology import load_terminology
 from ..text import TextIndex, normalize
@@ -107,6 +109,12 @@ class ScriptedPatient:
 
     async def reply(self, question: str) -> str:
         return self.answer(question)
+
+    async def survey(self, transcript: Sequence[TurnLike]) -> Survey:
+        """Ratings by the documented rules of :func:`agentclinic.survey.heuristic_survey`."""
+        seen = perceive(transcript, [symptom.name for symptom in self.card.symptoms if symptom.present])
+        biased = len(self.persona.patient_biases) if self.persona else 0
+        return heuristic_survey(seen, self.rules, biased)
 
     def answer(self, question: str) -> str:
         """The reply to one question (synchronous core of :meth:`reply`)."""

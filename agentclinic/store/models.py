@@ -69,6 +69,10 @@ class Episode(SQLModel, table=True):
     truncated: bool = False
     cost_usd: float = 0.0
     images_unavailable: int = Field(default=0, description="remote images that could not be fetched")
+    redactions: int = Field(default=0, description="diagnosis mentions removed from replies (simulator faults)")
+    case_digest: str | None = Field(default=None, foreign_key="case_snapshot.digest",
+                                    description="the exact case played (case_snapshot), for re-scoring")
+    survey_error: str | None = Field(default=None, description="why the patient survey has no row")
     error: str | None = None
     llm_calls: int = Field(default=0, description="model calls made (cache hits excluded)")
     llm_cache_hits: int = 0
@@ -100,6 +104,7 @@ class Turn(SQLModel, table=True):
     latency_ms: float | None = None
     image_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, description="how a result was found when not by name")
+    redactions: int = Field(default=0, description="diagnosis mentions removed from this reply")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -110,10 +115,48 @@ class AssessmentRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     episode_id: int = Field(foreign_key="episode.id", index=True)
-    assessor: str
+    assessor: str = Field(description="'scripted', a model label, or 'panel:<mode>(...)'")
     correct: bool
     verdict: str
     reason: str
+    matched: str | None = None
+    score: float | None = Field(default=None, description="graded credit in [0, 1] (mean-mode panels)")
+    differential_rank: int | None = Field(default=None, description="1 = the final diagnosis; None = not in the list")
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source: str = Field(default="run", description="run | rescore")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SurveyRow(SQLModel, table=True):
+    """The patient's ratings of the doctor after an episode (1-10 each, with reasons)."""
+
+    __tablename__ = "survey"
+
+    id: int | None = Field(default=None, primary_key=True)
+    episode_id: int = Field(foreign_key="episode.id", index=True)
+    respondent: str = Field(description="'scripted' or the patient model's label")
+    heuristic: bool = Field(description="derived by rules rather than answered in role")
+    confidence: int
+    confidence_reason: str = ""
+    adherence: int
+    adherence_reason: str = ""
+    return_visit: int
+    return_visit_reason: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseSnapshot(SQLModel, table=True):
+    """The exact case an episode played, stored once per distinct content.
+
+    Keeps the log self-sufficient: re-scoring, coverage and fault checks read the case from
+    here even after the pack on disk has changed.
+    """
+
+    __tablename__ = "case_snapshot"
+
+    digest: str = Field(primary_key=True, description="sha256 of the case's canonical JSON")
+    scenario_id: str = Field(index=True)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 

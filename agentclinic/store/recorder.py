@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import event, func, inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from ..assess.differential import differential_rank
 from ..episode import Episode as EpisodeState
 from ..episode import TurnRecord
 from ..paths import DEFAULT_DB_URL
@@ -18,7 +21,9 @@ from ..persona import Persona
 from ..scenario import Scenario
 from ..llm.backends.base import RawCompletion
 from ..llm.calls import CallRecord, CallTotals
-from .models import AssessmentRow, Episode, LLMCacheEntry, LLMCall, Run, Turn, utcnow
+from ..roles import Assessment
+from ..survey import Survey
+from .models import AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, SurveyRow, Turn, utcnow
 
 
 class StoreError(Exception):
@@ -107,8 +112,9 @@ class Store:
 
     def start_episode(self, run_id: int, scenario: Scenario, *, seed: int | None, trial: int = 0,
                       max_turns: int = 0, persona: Persona | None = None, swap: str | None = None) -> int:
+        digest = self.save_case(scenario)
         with Session(self.engine) as session:
-            row = Episode(run_id=run_id, scenario_id=scenario.id, scenario_title=scenario.title,
+            row = Episode(run_id=run_id, case_digest=digest, scenario_id=scenario.id, scenario_title=scenario.title,
                           specialty=scenario.specialty, language=scenario.language, trial=trial, seed=seed,
                           correct_diagnosis=scenario.diagnosis.name, max_turns=max_turns, swap=swap,
                           persona_id=persona.label() if persona else None,
@@ -117,12 +123,27 @@ class Store:
             session.commit()
             return row.id  # type: ignore[return-value]
 
+    def save_case(self, scenario: Scenario) -> str:
+        """Store the case once per distinct content; returns its digest."""
+        data = scenario.model_dump(mode="json")
+        digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+        with Session(self.engine) as session:
+            if session.get(CaseSnapshot, digest) is not None:
+                return digest
+            session.add(CaseSnapshot(digest=digest, scenario_id=scenario.id, data=data))
+            try:
+                session.commit()
+            except IntegrityError:  # another writer stored the same case first: same content
+                session.rollback()
+        return digest
+
     def record_turn(self, episode_id: int, record: TurnRecord) -> None:
         with Session(self.engine) as session:
             session.add(Turn(episode_id=episode_id, index=record.index, speaker=record.speaker, text=record.text,
                              action=record.action, action_detail=record.action_detail,
                              provenance=record.provenance, cost_usd=record.cost_usd,
-                             latency_ms=record.latency_ms, image_ids=list(record.image_ids), note=record.note))
+                             latency_ms=record.latency_ms, image_ids=list(record.image_ids), note=record.note,
+                             redactions=record.redactions))
             session.commit()
 
     def record_call(self, episode_id: int | None, record: CallRecord) -> None:
@@ -177,13 +198,21 @@ class Store:
             row.turns, row.truncated, row.cost_usd = state.turn, state.truncated, state.cost_usd
             row.questions, row.examinations = state.stats.questions, state.stats.examinations
             row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
-            row.images_unavailable = state.stats.images_unavailable
+            row.images_unavailable, row.redactions = state.stats.images_unavailable, state.stats.redactions
+            row.survey_error = state.survey_error
             self._close(row)
             session.add(row)
             if assessment is not None:
-                session.add(AssessmentRow(episode_id=episode_id, assessor=assessment.assessor,
-                                          correct=assessment.correct, verdict=assessment.verdict,
-                                          reason=assessment.reason))
+                rank = differential_rank(row.diagnosis, row.differential, state.scenario)
+                session.add(assessment_row(episode_id, assessment, rank, "run"))
+            if state.survey is not None:
+                session.add(survey_row(episode_id, state.survey))
+            session.commit()
+
+    def add_assessments(self, rows: Iterable[AssessmentRow]) -> None:
+        """Keep re-scoring results (never overwriting earlier ones)."""
+        with Session(self.engine) as session:
+            session.add_all(list(rows))
             session.commit()
 
     def end_episode(self, episode_id: int, status: str, error: str | None = None,
@@ -197,6 +226,8 @@ class Store:
             if state is not None:
                 row.turns, row.cost_usd = state.turn, state.cost_usd
                 row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
+                row.questions, row.examinations = state.stats.questions, state.stats.examinations
+                row.redactions = state.stats.redactions
             self._close(row)
             session.add(row)
             session.commit()
@@ -239,3 +270,52 @@ class Store:
         with Session(self.engine) as session:
             query = select(Turn).where(Turn.episode_id == episode_id).order_by(Turn.index)  # type: ignore[arg-type]
             return session.exec(query).all()
+
+    def turns_of(self, episode_ids: Sequence[int]) -> dict[int, list[Turn]]:
+        """Every turn of many episodes in one query, grouped by episode."""
+        grouped: dict[int, list[Turn]] = {eid: [] for eid in episode_ids}
+        for row in self._rows_of(Turn, episode_ids, Turn.index):
+            grouped[row.episode_id].append(row)
+        return grouped
+
+    def assessments_of(self, episode_ids: Sequence[int]) -> dict[int, list[AssessmentRow]]:
+        """Every assessment of many episodes, oldest first."""
+        grouped: dict[int, list[AssessmentRow]] = {eid: [] for eid in episode_ids}
+        for row in self._rows_of(AssessmentRow, episode_ids, AssessmentRow.id):
+            grouped[row.episode_id].append(row)
+        return grouped
+
+    def surveys_of(self, episode_ids: Sequence[int]) -> dict[int, SurveyRow]:
+        """The latest survey of each episode that has one."""
+        return {row.episode_id: row for row in self._rows_of(SurveyRow, episode_ids, SurveyRow.id)}
+
+    def _rows_of(self, model, episode_ids: Sequence[int], order) -> list:
+        rows: list = []
+        with Session(self.engine) as session:
+            for start in range(0, len(episode_ids), 500):  # stay under SQL parameter limits
+                chunk = list(episode_ids[start:start + 500])
+                query = select(model).where(model.episode_id.in_(chunk)).order_by(model.episode_id, order)
+                rows.extend(session.exec(query).all())
+        return rows
+
+    def case(self, digest: str | None) -> Scenario | None:
+        """The case an episode played, from its snapshot (None for logs without one)."""
+        if digest is None:
+            return None
+        with Session(self.engine) as session:
+            snapshot = session.get(CaseSnapshot, digest)
+            return Scenario.model_validate(snapshot.data) if snapshot else None
+
+
+def assessment_row(episode_id: int, assessment: Assessment, rank: int | None, source: str) -> AssessmentRow:
+    return AssessmentRow(episode_id=episode_id, assessor=assessment.assessor, correct=assessment.correct,
+                         verdict=assessment.verdict, reason=assessment.reason, matched=assessment.matched,
+                         score=assessment.score, differential_rank=rank, details=dict(assessment.details),
+                         source=source)
+
+
+def survey_row(episode_id: int, survey: Survey) -> SurveyRow:
+    return SurveyRow(episode_id=episode_id, respondent=survey.respondent, heuristic=survey.heuristic,
+                     confidence=survey.confidence.score, confidence_reason=survey.confidence.reason,
+                     adherence=survey.adherence.score, adherence_reason=survey.adherence.reason,
+                     return_visit=survey.return_visit.score, return_visit_reason=survey.return_visit.reason)
