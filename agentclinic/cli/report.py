@@ -1,0 +1,127 @@
+"""``agentclinic report`` and ``agentclinic assess``: score and summarise logged runs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from ..agents.registry import RoleSettings
+from ..assess.panel import PANEL_MODES
+from ..assess.rescore import RescoreResult, rescore_run
+from ..prompting import DEFAULT_PROMPTS
+from ..report.dataset import ReportError, load_dataset, resolve_run_ids
+from ..report.html import render_html
+from ..report.summary import build_summary
+from ..report.tables import summary_tables
+from ..store import Store
+from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
+
+RunsOption = typer.Option(None, "--run", "-r", help="Run id; repeat for several (default: the latest run).")
+
+
+def report(runs: list[int] = RunsOption, db: str = DbOption,
+           html: Path = typer.Option(None, "--html", help="Also write a self-contained HTML report here.",
+                                     dir_okay=False, writable=True),
+           assessor: str = typer.Option(None, "--assessor", help="Count this assessor's latest judgement "
+                                        "(e.g. a re-scoring's model label or 'panel:majority(...)'); "
+                                        "default: the judgement made during the run."),
+           exclude_flagged: bool = typer.Option(False, "--exclude-flagged",
+                                                help="Leave out episodes with simulator-fault flags."),
+           as_json: bool = JsonOption) -> None:
+    """Accuracy with intervals, breakdowns, paired tests, dialogue metrics, faults and ratings."""
+    with user_errors():
+        store = Store(db)
+        try:
+            summary = build_summary(load_dataset(store, runs or [], assessor), exclude_flagged=exclude_flagged)
+        except ReportError as exc:
+            raise ValueError(str(exc)) from None
+        if html is not None:
+            _write_html(html, summary)
+    if as_json:
+        summary["metrics"]["coverage"].pop("values")  # per-episode values are for plots, not for readers
+        print_json(summary)
+        return
+    for table in summary_tables(summary):
+        console.print(table)
+    if html is not None:
+        console.print(f"HTML report written to {escape(str(html))}")
+
+
+def _write_html(path: Path, summary: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_html(summary), encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write the HTML report to {path}: {exc.strerror or exc}") from None
+
+
+def assess(run: int = typer.Option(None, "--run", "-r", help="Run id (default: the latest run)."),
+           assessors: list[str] = typer.Option(None, "--assessor", "-a",
+                                               help="'scripted' (the matcher) or a model spec; repeat for a panel."),
+           panel: str = typer.Option("majority", "--panel", help=f"How a panel decides: {', '.join(PANEL_MODES)}."),
+           db: str = DbOption,
+           base_url: str = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for the judges."),
+           prompts: str = typer.Option(DEFAULT_PROMPTS, "--prompts", help="Prompt set name or YAML file."),
+           timeout: float = typer.Option(60.0, "--timeout", help="Seconds per model call attempt."),
+           retries: int = typer.Option(4, "--retries", help="Retries per model call."),
+           cache: bool = typer.Option(False, "--cache", help="Reuse stored model responses."),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+           as_json: bool = JsonOption) -> None:
+    """Judge a logged run again (no episode is re-run); every judgement is kept."""
+    specs = assessors or ["scripted"]
+    with user_errors():
+        if panel not in PANEL_MODES:
+            raise ValueError(f"--panel must be one of {', '.join(PANEL_MODES)}, got {panel!r}")
+        store = Store(db)
+        try:
+            run_id = resolve_run_ids(store, [run] if run is not None else [])[0]
+        except ReportError as exc:
+            raise ValueError(str(exc)) from None
+        settings = RoleSettings(prompts=prompts, base_url=base_url, timeout_s=timeout, max_retries=retries,
+                                cache=cache)
+        total = len(store.episodes(run_id, status="completed"))
+        result = _with_progress(store, run_id, specs, panel, settings, total, show=not (quiet or as_json))
+    if as_json:
+        print_json(_result_json(result))
+        return
+    _print_result(result)
+
+
+def _with_progress(store: Store, run_id: int, specs, panel, settings, total: int, show: bool) -> RescoreResult:
+    progress = Progress(TextColumn("[bold]judging"), BarColumn(), MofNCompleteColumn(), disable=not show,
+                        console=err_console)
+    with progress:
+        task = progress.add_task("judging", total=total)
+        return asyncio.run(rescore_run(store, run_id, specs, mode=panel, settings=settings,  # type: ignore[arg-type]
+                                       on_episode=lambda _: progress.advance(task)))
+
+
+def _result_json(result: RescoreResult) -> dict:
+    return {"run_id": result.run_id, "scored": result.scored,
+            "accuracy": {name: result.accuracy(name) for name in result.assessors},
+            "agreement": [vars(row) for row in result.agreement()],
+            "skipped": [{"episode_id": eid, "reason": why} for eid, why in result.skipped]}
+
+
+def _print_result(result: RescoreResult) -> None:
+    table = Table(title=f"Run {result.run_id} re-judged: {result.scored} episodes")
+    table.add_column("assessor")
+    table.add_column("accuracy", justify="right")
+    for name in result.assessors:
+        table.add_row(escape(name), f"{100 * result.accuracy(name):.1f}%")
+    console.print(table)
+    agreement = Table(title="Agreement between assessors")
+    for column in ("assessor", "with", "n", "agreement", "Cohen's kappa"):
+        agreement.add_column(column)
+    for row in result.agreement():
+        kappa = "–" if row.kappa is None else f"{row.kappa:.2f}"
+        agreement.add_row(escape(row.first), escape(row.second), str(row.n), f"{100 * row.agreement:.1f}%", kappa)
+    console.print(agreement)
+    for episode_id, why in result.skipped:
+        err_console.print(f"[yellow]skipped episode {episode_id}:[/] {escape(why)}")
+    console.print("Use these judgements in a report with [bold]agentclinic report --assessor NAME[/].")

@@ -1,0 +1,167 @@
+"""Simulator-fault flags: places where the simulated patient or measurement misbehaved.
+
+Three flags per episode, each with the evidence a person can check:
+
+* ``patient_revealed`` - the patient named the diagnosis (the episode redacted it before
+  the doctor read it; the count is logged per turn).
+* ``patient_unsupported`` - the patient stated something absent from or contradicting its
+  card: a number the card does not contain, a symptom the card lists as absent affirmed, or
+  a symptom from the pack vocabulary that the card never mentions.
+* ``measurement_unsupported`` - a measurement reply carries a value that neither the case
+  nor the grounded resolver's own answer for that request contains.
+
+These are lexical checks: the scripted roles never trip them on the bundled pack (a test
+keeps it so); LLM roles do when they invent. ``measurement_revealed`` (a case's own report
+naming the diagnosis) is recorded too: it points at case data, not at the simulator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from ..actions import Examine, RequestImages, RequestTest
+from ..agents.card_text import render_card
+from ..prices import load_prices
+from ..resolver import MeasurementContext, Resolver
+from ..scenario import Scenario
+from ..survey import TurnLike
+from ..terminology import load_terminology
+from ..text import normalize
+from .lexical import negated_before, numbers_in
+
+WITHHELD = "[withheld]"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Faults:
+    patient_revealed: list[str] = field(default_factory=list)
+    patient_unsupported: list[str] = field(default_factory=list)
+    measurement_unsupported: list[str] = field(default_factory=list)
+    measurement_revealed: list[str] = field(default_factory=list)
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {"patient_revealed": bool(self.patient_revealed),
+                "patient_unsupported": bool(self.patient_unsupported),
+                "measurement_unsupported": bool(self.measurement_unsupported)}
+
+    @property
+    def any(self) -> bool:
+        return any(self.flags.values())
+
+
+class TurnWithFaults(TurnLike, Protocol):
+    index: int
+    redactions: int
+
+
+def detect_faults(scenario: Scenario, turns: Sequence[TurnWithFaults],
+                  vocabulary: Iterable[str] | None = None) -> Faults:
+    """Check every patient and measurement reply of one episode against its case."""
+    return FaultChecker(scenario, vocabulary).check(turns)
+
+
+class FaultChecker:
+    """The checks for one case, prepared once and applied to any number of its episodes."""
+
+    def __init__(self, scenario: Scenario, vocabulary: Iterable[str] | None = None):
+        self.scenario = scenario
+        raw_card = _card_text(scenario)
+        self.card, self.card_numbers = normalize(raw_card), numbers_in(raw_card)
+        self.case_numbers = numbers_in(_case_text(scenario))
+        self.denied = [normalize(s.name) for s in scenario.patient.symptoms if not s.present]
+        vocabulary = symptom_vocabulary() if vocabulary is None else [normalize(v) for v in vocabulary]
+        self.unmentioned = [name for name in vocabulary if name not in self.card and name not in self.denied]
+        self.resolver = Resolver(scenario, load_terminology(), load_prices())
+        self._grounded: dict[str, set[str]] = {}
+
+    def check(self, turns: Sequence[TurnWithFaults]) -> Faults:
+        faults, previous = Faults(), None
+        for turn in turns:
+            if turn.speaker == "patient":
+                if getattr(turn, "redactions", 0):
+                    faults.patient_revealed.append(f"turn {turn.index}: named the diagnosis")
+                faults.patient_unsupported.extend(self._patient_claims(turn))
+            elif turn.speaker == "measurement":
+                if getattr(turn, "redactions", 0):
+                    faults.measurement_revealed.append(f"turn {turn.index}: a result named the diagnosis")
+                extra = numbers_in(turn.text) - self.case_numbers - self._grounded_numbers(previous)
+                if extra:
+                    faults.measurement_unsupported.append(
+                        f"turn {turn.index}: value(s) {', '.join(sorted(extra))} not in the case")
+            elif turn.speaker == "doctor":
+                previous = turn
+        return faults
+
+    def _patient_claims(self, turn: TurnLike) -> list[str]:
+        # Questions are not claims ("Sorry, what does 'chest pain' mean?").
+        sentences = _SENTENCE.split(turn.text.replace(WITHHELD, " "))
+        text = " ".join(s for s in sentences if not s.rstrip().endswith("?"))
+        said = f" {normalize(text)} "
+        found = []
+        if extra := numbers_in(text) - self.card_numbers:
+            found.append(f"turn {turn.index}: number(s) {', '.join(sorted(extra))} not on the card")
+        found += [f"turn {turn.index}: affirms {name!r}, which the card lists as absent"
+                  for name in self.denied if _affirms(said, name, self.card)]
+        found += [f"turn {turn.index}: mentions {name!r}, which the card never does"
+                  for name in self.unmentioned if _affirms(said, name, self.card)]
+        return found
+
+    def _grounded_numbers(self, doctor_turn: TurnLike | None) -> set[str]:
+        """Numbers in the grounded answer to the doctor's request (default-normal text included)."""
+        if doctor_turn is None or doctor_turn.action not in _REQUESTS:
+            return set()
+        detail = doctor_turn.action_detail or {}
+        key = f"{doctor_turn.action}:{sorted(detail.items())}"
+        if key not in self._grounded:
+            try:
+                request = _REQUESTS[doctor_turn.action].model_validate(detail)
+                self._grounded[key] = numbers_in(self.resolver.resolve(request, MeasurementContext()).text)
+            except ValueError:  # a malformed logged action: nothing to compare against
+                self._grounded[key] = set()
+        return self._grounded[key]
+
+
+_REQUESTS = {"examine": Examine, "request_test": RequestTest, "request_images": RequestImages}
+
+
+def _affirms(said: str, key: str, card: str) -> bool:
+    """Normalised ``key`` is in padded, normalised ``said``, not under a negation ('no chest
+    pain', 'haven't had any fever') and not inside a longer phrase the card has ('hay fever'
+    when the card denies 'fever')."""
+    if f" {key} " not in said:
+        return False
+    for found in re.finditer(rf"(?<!\S){re.escape(key)}(?!\S)", said):
+        before = said[: found.start()].split()[-1:]
+        after = said[found.end():].split()[:1]
+        longer = [f"{before[0]} {key}"] if before else []
+        longer += [f"{key} {after[0]}"] if after else []
+        if not any(phrase in card for phrase in longer) and not negated_before(said, found.start()):
+            return True
+    return False
+
+
+def _card_text(scenario: Scenario) -> str:
+    card = scenario.patient
+    return f"{render_card(card)} {card.demographics.describe()} {card.demographics.age_years:g}"
+
+
+def _case_text(scenario: Scenario) -> str:
+    """Every value the measurement role may report: exam findings, tests, images."""
+    return scenario.model_dump_json(include={"physical_exam", "tests", "images"})
+
+
+@lru_cache(maxsize=1)
+def symptom_vocabulary() -> tuple[str, ...]:
+    """Symptom names from the bundled pack (normalised, distinctive ones only)."""
+    from ..loader import load_pack  # the pack is data; loaded once, on first use
+
+    # Compound names ("night sweats and weight loss") are split: each part is a symptom of its own.
+    names = {normalize(part) for case in load_pack("core").scenarios for s in case.patient.symptoms
+             for part in re.split(r",|\band\b|\bor\b|/", s.name)}
+    return tuple(sorted(name for name in names if len(name) >= 5))

@@ -1,0 +1,128 @@
+"""A self-contained HTML report: tables and embedded PNG figures, no external files.
+
+Every string from runs, cases and models is escaped: a transcript or a model label can
+never inject markup into the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import datetime, timezone
+
+from .plots import all_figures
+from .summary import FLAGS, RATINGS
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.4}
+table{border-collapse:collapse;margin:0.5rem 0 1.5rem}th,td{border:1px solid #ccc;padding:0.25rem 0.6rem;
+text-align:right}th:first-child,td:first-child{text-align:left}caption{font-weight:600;text-align:left;
+padding:0.3rem 0}img{max-width:100%;display:block;margin:0.5rem 0 1.5rem}.note{color:#666;font-size:0.9rem}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _acc(row: dict) -> str:
+    return f"{_pct(row['accuracy'])} ({100 * row['low']:.0f}–{100 * row['high']:.0f})"
+
+
+def render_html(summary: dict, title: str = "AgentClinic report") -> str:
+    """The whole report as one HTML document."""
+    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
+             f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1>", _intro(summary)]
+    parts.append(_table("Accuracy by condition", ["condition", "n", "accuracy (95% CI)", "top-1", "top-3",
+                                                   "top-5", "cost/episode (USD)", "model USD/episode", "Pareto"],
+                        [[r["label"], r["n"], _acc(r), _pct(r["top_k"]["1"]), _pct(r["top_k"]["3"]),
+                          _pct(r["top_k"]["5"]), f"{r['cost_usd']:,.0f}", f"{r['llm_cost_usd']:.4f}",
+                          "yes" if r["pareto"] else ""] for r in summary["conditions"]]))
+    for axis, rows in summary["breakdowns"].items():
+        if len(rows) > 1:
+            parts.append(_table(f"Accuracy by {axis.replace('_', ' ')}", [axis, "n", "accuracy (95% CI)"],
+                                [[r["key"], r["n"], _acc(r)] for r in rows]))
+    parts.append(_paired(summary))
+    parts.append(_pass_k(summary))
+    parts.append(_metrics(summary))
+    parts.append(_table("Simulator-fault rates", ["flag", "rate"],
+                        [[f, _pct(summary["faults"]["rates"][f])] for f in FLAGS]
+                        + [["any", _pct(summary["faults"]["any"])]]))
+    if summary["faults"]["examples"]:
+        parts.append("<p class=note>Examples: " + "; ".join(_e(x) for x in summary["faults"]["examples"]) + "</p>")
+    parts.append(_surveys(summary))
+    for caption, png in all_figures(summary).items():
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(f"<h2>{_e(caption)}</h2><img alt=\"{_e(caption)}\" src=\"data:image/png;base64,{data}\">")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _intro(summary: dict) -> str:
+    counts = summary["episodes"]
+    runs = "; ".join(f"run {r['id']}: doctor {r['doctor']}, {r['scenarios']}, {r['max_turns']} turns, {r['status']}"
+                     for r in summary["runs"])
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"<p>{_e(runs)}.</p><p>{counts['total']} episodes: {counts['completed']} completed, "
+            f"{counts['failed']} failed, {counts['abandoned']} abandoned; {counts['scored']} scored by "
+            f"{_e(summary['assessor'])}" + (f", {counts['excluded_flagged']} excluded for simulator faults"
+                                           if counts["excluded_flagged"] else "")
+            + f". Overall accuracy {_acc(summary['overall'])}.</p><p class=note>Generated {stamp}.</p>")
+
+
+def _paired(summary: dict) -> str:
+    rows = [[r["condition"], r["reference"], r["n_pairs"], _pct(r["reference_accuracy"]), _pct(r["accuracy"]),
+             "–" if r["normalised_accuracy"] is None else f"{r['normalised_accuracy']:.2f}",
+             f"{r['mcnemar']['a_only']} / {r['mcnemar']['b_only']}", f"{r['mcnemar']['p_value']:.3g}",
+             _rating_test(r)] for r in summary["paired"]]
+    if not rows:
+        return ""
+    return _table("Paired comparisons on the same cases and trials",
+                  ["condition", "reference", "pairs", "ref. accuracy", "accuracy", "normalised",
+                   "only ref / only cond", "McNemar p", "confidence rating Δ (paired t p)"], rows)
+
+
+def _rating_test(row: dict) -> str:
+    test = row["ratings"].get("confidence")
+    return "–" if not test else f"{test['t']['mean_diff']:+.2f} (p={test['t']['p_value']:.3g})"
+
+
+def _pass_k(summary: dict) -> str:
+    rows = [[label, *(f"pass^{k} {_pct(v)}" for k, v in ks.items())] for label, ks in summary["pass_k"].items()
+            if len(ks) > 1]
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    return _table("pass^k over repeated trials", ["condition", *[f"k={k}" for k in range(1, width)]],
+                  [r + [""] * (width - len(r)) for r in rows])
+
+
+def _metrics(summary: dict) -> str:
+    metrics = summary["metrics"]
+    rows = [[name.replace("_", " "), f"{value:,.2f}"] for name, value in metrics["mean"].items()]
+    rows += [[name.replace("_", " ") + " (share)", _pct(value)] for name, value in metrics["rate"].items()]
+    rows.append(["key-fact coverage (mean)", _pct(metrics["coverage"]["mean"])])
+    rows.append(["tokens per episode", f"{metrics['tokens']:,.0f}"])
+    return _table(f"Dialogue and process metrics (means over {metrics['n']} completed episodes)",
+                  ["metric", "value"], rows)
+
+
+def _surveys(summary: dict) -> str:
+    surveys = summary["surveys"]
+    if not surveys["n"]:
+        return ""
+    note = "heuristic: derived by the scripted patient's rules" if surveys["heuristic"] == surveys["n"] else (
+        f"{surveys['heuristic']} of {surveys['n']} heuristic" if surveys["heuristic"] else "answered in role")
+    rows = [[r["key"], r["n"], *(f"{r[item]['mean']:.1f}" for item in RATINGS)]
+            for r in [{"key": "all", "n": surveys["n"], **surveys["overall"]}, *surveys["by_bias"]]]
+    return _table(f"Patient perception, 1-10 ({note})", ["bias", "n", *RATINGS], rows)

@@ -1,0 +1,237 @@
+"""The report's numbers: one JSON-ready summary built from a :class:`Dataset`.
+
+Terminal tables, the HTML report and ``--json`` all render this one structure, so they
+never disagree. Accuracy counts completed episodes the chosen assessor judged; failed and
+abandoned episodes are counted apart and never silently dropped.
+"""
+
+from __future__ import annotations
+
+import statistics as pystats
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+
+from ..assess.differential import TOP_K
+from .dataset import Dataset, EpisodeView
+from .statistics import (mcnemar, mean_interval, normalised_accuracy, paired_bootstrap, paired_t,
+                         pareto_front, pass_hat_k, proportion)
+
+RATINGS = ("confidence", "adherence", "return_visit")
+FLAGS = ("patient_revealed", "patient_unsupported", "measurement_unsupported")
+NUMERIC_METRICS = ("turns", "questions", "examinations", "tests_ordered", "test_cost_usd", "cost_usd",
+                   "repeated_questions", "repeated_tests", "invalid_actions")
+RATE_METRICS = ("premature_closure", "forced_final", "diagnosed")
+
+
+def condition_key(view: EpisodeView, with_budget: bool) -> str:
+    """The condition an episode belongs to: doctor, persona, swap (and budget across runs)."""
+    parts = [view.doctor]
+    if view.row.persona_id:
+        parts.append(view.row.persona_id)
+    if view.row.swap:
+        parts.append(view.row.swap)
+    if with_budget:
+        parts.append(f"{view.row.max_turns} turns")
+    return " · ".join(parts)
+
+
+def build_summary(dataset: Dataset, *, exclude_flagged: bool = False) -> dict:
+    """Everything a report shows, as plain data."""
+    views = dataset.episodes
+    excluded = [v for v in views if exclude_flagged and v.flagged]
+    kept = [v for v in views if v not in excluded]
+    scored = [v for v in kept if v.scored]
+    with_budget = len({v.row.max_turns for v in views}) > 1
+    conditions = _group(scored, lambda v: [condition_key(v, with_budget)])
+    return {
+        "runs": [_run_record(run, views) for run in dataset.runs],
+        "assessor": dataset.assessor or "in-run",
+        "episodes": _status_counts(views, excluded, scored),
+        "overall": _accuracy(scored),
+        "conditions": _conditions(conditions),
+        "breakdowns": _breakdowns(scored),
+        "pass_k": {label: _pass_k(group) for label, group in conditions.items()},
+        "paired": _paired(conditions),
+        "metrics": _metrics(kept),
+        "faults": _faults(views),
+        "surveys": _surveys(kept),
+        "turn_budget": _turn_budget(scored),
+    }
+
+
+# ---- grouping and accuracy ------------------------------------------------------------------
+def _group(views: Iterable[EpisodeView], keys: Callable[[EpisodeView], list[str]]) -> dict[str, list[EpisodeView]]:
+    groups: dict[str, list[EpisodeView]] = defaultdict(list)
+    for view in views:
+        for key in keys(view):
+            groups[key].append(view)
+    return dict(groups)
+
+
+def _accuracy(views: Sequence[EpisodeView]) -> dict:
+    correct = sum(bool(v.correct) for v in views)
+    share = proportion(correct, len(views))
+    credit = [v.credit for v in views if v.credit is not None]
+    ranks = [v.rank for v in views]
+    return {"n": len(views), "correct": correct, "accuracy": share.value, "low": share.low, "high": share.high,
+            "credit": sum(credit) / len(credit) if credit else 0.0,
+            "top_k": {str(k): _top_k(ranks, k) for k in TOP_K}}
+
+
+def _top_k(ranks: Sequence[int | None], k: int) -> float:
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
+
+
+def _status_counts(views, excluded, scored) -> dict:
+    counts = Counter(v.row.status for v in views)
+    return {"total": len(views), **{s: counts.get(s, 0) for s in ("completed", "failed", "abandoned", "running")},
+            "scored": len(scored), "excluded_flagged": len(excluded),
+            "unjudged": sum(1 for v in views if v.row.status == "completed" and v.correct is None)}
+
+
+def _run_record(run, views: Sequence[EpisodeView]) -> dict:
+    return {"id": run.id, "doctor": run.bindings.get("doctor"), "bindings": run.bindings,
+            "scenarios": run.scenarios, "max_turns": run.max_turns, "status": run.status,
+            "started_at": run.started_at.isoformat(), "episodes": sum(v.run.id == run.id for v in views)}
+
+
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _conditions(groups: dict[str, list[EpisodeView]]) -> list[dict]:
+    rows = []
+    for label, group in groups.items():
+        first = group[0]
+        rows.append({"label": label, "doctor": first.doctor, "persona": first.row.persona_id,
+                     "swap": first.row.swap, "max_turns": first.row.max_turns, **_accuracy(group),
+                     "cost_usd": _mean(v.row.cost_usd for v in group),
+                     "llm_cost_usd": _mean(v.row.llm_cost_usd for v in group),
+                     "tokens": _mean(v.row.input_tokens + v.row.output_tokens for v in group)})
+    front = set(pareto_front([(row["cost_usd"], row["accuracy"]) for row in rows]))
+    for index, row in enumerate(rows):
+        row["pareto"] = index in front
+    return rows
+
+
+def _breakdowns(views: Sequence[EpisodeView]) -> dict[str, list[dict]]:
+    axes: dict[str, Callable[[EpisodeView], list[str]]] = {
+        "model": lambda v: [v.doctor],
+        "doctor_bias": lambda v: v.doctor_biases or ["none"],
+        "patient_bias": lambda v: v.patient_biases or ["none"],
+        "temperament": lambda v: v.temperament or ["default"],
+        "specialty": lambda v: [v.row.specialty or "?"],
+        "language": lambda v: [v.language],
+        "turn_budget": lambda v: [str(v.row.max_turns)],
+    }
+    return {axis: [{"key": key, **_accuracy(group)} for key, group in sorted(_group(views, keys).items())]
+            for axis, keys in axes.items()}
+
+
+def _pass_k(views: Sequence[EpisodeView]) -> dict[str, float]:
+    outcomes: dict[str, list[bool]] = defaultdict(list)
+    for view in views:
+        outcomes[view.row.scenario_id].append(bool(view.correct))
+    most = max((len(o) for o in outcomes.values()), default=0)
+    return {str(k): value for k in range(1, most + 1) if (value := pass_hat_k(outcomes, k)) is not None}
+
+
+# ---- paired comparisons -----------------------------------------------------------------------
+def _reference_of(groups: dict[str, list[EpisodeView]], label: str) -> str | None:
+    """The neutral condition to compare ``label`` with: same doctor and budget, no persona."""
+    first = groups[label][0]
+    candidates = sorted(other for other, group in groups.items() if other != label
+                        and group[0].doctor == first.doctor and group[0].row.max_turns == first.row.max_turns
+                        and group[0].row.persona_id in (None, "neutral")
+                        and (first.row.persona_id or group[0].row.swap))
+    return candidates[0] if candidates and (first.row.persona_id or first.row.swap) else None
+
+
+def _paired(groups: dict[str, list[EpisodeView]]) -> list[dict]:
+    rows = []
+    for label in groups:
+        reference = _reference_of(groups, label)
+        if reference is None:
+            continue
+        pairs = _pairs(groups[reference], groups[label])
+        if not pairs:
+            continue
+        test = mcnemar([bool(a.correct) for a, _ in pairs], [bool(b.correct) for _, b in pairs])
+        ref_acc = _mean(bool(a.correct) for a, _ in pairs)
+        row = {"condition": label, "reference": reference, "n_pairs": len(pairs),
+               "accuracy": _mean(bool(b.correct) for _, b in pairs), "reference_accuracy": ref_acc,
+               "normalised_accuracy": normalised_accuracy(_mean(bool(b.correct) for _, b in pairs), ref_acc),
+               "mcnemar": asdict(test), "ratings": _paired_ratings(pairs)}
+        rows.append(row)
+    return rows
+
+
+def _pairs(reference: Sequence[EpisodeView], other: Sequence[EpisodeView]):
+    """Episodes on the same case and trial (the runner gives them the same seed)."""
+    by_key = {(v.row.scenario_id, v.row.trial): v for v in reference}
+    return [(by_key[key], v) for v in other if (key := (v.row.scenario_id, v.row.trial)) in by_key]
+
+
+def _paired_ratings(pairs) -> dict:
+    both = [(a.survey, b.survey) for a, b in pairs if a.survey is not None and b.survey is not None]
+    if len(both) < 2:
+        return {}
+    result = {}
+    for item in RATINGS:
+        a = [float(getattr(x, item)) for x, _ in both]
+        b = [float(getattr(y, item)) for _, y in both]
+        result[item] = {"t": asdict(paired_t(a, b)), "bootstrap": asdict(paired_bootstrap(a, b))}
+    return result
+
+
+# ---- metrics, faults, surveys, budgets ---------------------------------------------------------
+def _metrics(views: Sequence[EpisodeView]) -> dict:
+    measured = [v.metrics for v in views if v.metrics is not None and v.row.status == "completed"]
+    coverage = [m.coverage for m in measured if m.coverage is not None]
+    return {
+        "n": len(measured),
+        "mean": {name: _mean(getattr(m, name) for m in measured) for name in NUMERIC_METRICS},
+        "rate": {name: _mean(float(getattr(m, name)) for m in measured) for name in RATE_METRICS},
+        "coverage": {"n": len(coverage), "mean": _mean(coverage),
+                     "median": pystats.median(coverage) if coverage else 0.0, "values": coverage},
+        "tokens": _mean(v.row.input_tokens + v.row.output_tokens for v in views),
+        "llm_cost_usd": sum(v.row.llm_cost_usd for v in views),
+    }
+
+
+def _faults(views: Sequence[EpisodeView]) -> dict:
+    checked = [v for v in views if v.faults is not None and v.row.status == "completed"]
+    examples: list[str] = []
+    for view in checked:
+        for flag in FLAGS:
+            examples += [f"episode {view.row.id}: {item}" for item in getattr(view.faults, flag)[:1]]
+    return {"n": len(checked),
+            "rates": {flag: _mean(float(v.faults.flags[flag]) for v in checked) for flag in FLAGS},
+            "any": _mean(float(v.faults.any) for v in checked),
+            "measurement_revealed": _mean(float(bool(v.faults.measurement_revealed)) for v in checked),
+            "examples": examples[:10]}
+
+
+def _surveys(views: Sequence[EpisodeView]) -> dict:
+    answered = [v for v in views if v.survey is not None]
+    by_bias = _group(answered, lambda v: [f"doctor:{b}" for b in v.doctor_biases]
+                     + [f"patient:{b}" for b in v.patient_biases] or ["none"])
+    return {"n": len(answered), "heuristic": sum(v.survey.heuristic for v in answered),
+            "errors": sum(1 for v in views if v.row.survey_error),
+            "overall": _rating_means(answered),
+            "by_bias": [{"key": key, "n": len(group), **_rating_means(group)} for key, group in sorted(by_bias.items())]}
+
+
+def _rating_means(views: Sequence[EpisodeView]) -> dict:
+    return {item: asdict(mean_interval([float(getattr(v.survey, item)) for v in views])) for item in RATINGS}
+
+
+def _turn_budget(views: Sequence[EpisodeView]) -> list[dict]:
+    groups = _group(views, lambda v: [f"{v.doctor}\t{v.row.max_turns}"])
+    rows = []
+    for key, group in groups.items():
+        doctor, budget = key.split("\t")
+        rows.append({"doctor": doctor, "max_turns": int(budget), **_accuracy(group)})
+    return sorted(rows, key=lambda r: (r["doctor"], r["max_turns"]))

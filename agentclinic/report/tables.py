@@ -1,0 +1,130 @@
+"""Terminal tables (rich) for a report summary. Text from runs is escaped, never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.console import RenderableType
+from rich.markup import escape
+from rich.table import Table
+
+from .summary import FLAGS, RATINGS
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _ci(row: dict) -> str:
+    return f"{_pct(row['accuracy'])} ({100 * row['low']:.0f}–{100 * row['high']:.0f})"
+
+
+def summary_tables(summary: dict) -> Iterator[RenderableType]:
+    """Every table of the report, in reading order."""
+    yield _overview(summary)
+    yield _conditions(summary)
+    for axis, rows in summary["breakdowns"].items():
+        if len(rows) > 1:
+            yield _breakdown(axis, rows)
+    if summary["paired"]:
+        yield _paired(summary["paired"])
+    yield _metrics(summary["metrics"])
+    yield _faults(summary["faults"])
+    if summary["surveys"]["n"]:
+        yield _surveys(summary["surveys"])
+
+
+def _overview(summary: dict) -> Table:
+    counts, overall = summary["episodes"], summary["overall"]
+    runs = ", ".join(str(run["id"]) for run in summary["runs"])
+    table = Table(title=f"Run(s) {runs} · judged by {escape(summary['assessor'])}", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("episodes", f"{counts['total']} ({counts['completed']} completed, {counts['failed']} failed, "
+                              f"{counts['abandoned']} abandoned)")
+    if counts["excluded_flagged"]:
+        table.add_row("excluded (simulator faults)", str(counts["excluded_flagged"]))
+    if counts["unjudged"]:
+        table.add_row("not judged by this assessor", str(counts["unjudged"]))
+    table.add_row("accuracy (95% CI)", f"{_ci(overall)} of {overall['n']}")
+    table.add_row("top-1 / top-3 / top-5", " / ".join(_pct(overall["top_k"][k]) for k in ("1", "3", "5")))
+    if abs(overall["credit"] - overall["accuracy"]) > 1e-9:
+        table.add_row("mean credit (panel)", _pct(overall["credit"]))
+    return table
+
+
+def _conditions(summary: dict) -> Table:
+    table = Table(title="Accuracy by condition")
+    for column in ("condition", "n", "accuracy (95% CI)", "top-3", "cost/episode", "model USD/ep", "pass^k"):
+        table.add_column(column, justify="left" if column == "condition" else "right")
+    for row in summary["conditions"]:
+        pass_k = summary["pass_k"].get(row["label"], {})
+        ks = " ".join(f"^{k}={_pct(v)}" for k, v in pass_k.items() if k != "1") or "–"
+        label = escape(row["label"]) + (" *" if row["pareto"] else "")
+        table.add_row(label, str(row["n"]), _ci(row), _pct(row["top_k"]["3"]), f"${row['cost_usd']:,.0f}",
+                      f"{row['llm_cost_usd']:.4f}", ks)
+    table.caption = "* on the accuracy/cost Pareto front"
+    return table
+
+
+def _breakdown(axis: str, rows: list[dict]) -> Table:
+    table = Table(title=f"Accuracy by {axis.replace('_', ' ')}")
+    for column in (axis.replace("_", " "), "n", "accuracy (95% CI)"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(escape(row["key"]), str(row["n"]), _ci(row))
+    return table
+
+
+def _paired(rows: list[dict]) -> Table:
+    table = Table(title="Paired comparisons (same cases and trials)")
+    for column in ("condition", "vs", "pairs", "accuracy", "normalised", "only ref / only cond", "McNemar p"):
+        table.add_column(column)
+    for row in rows:
+        test = row["mcnemar"]
+        norm = row["normalised_accuracy"]
+        table.add_row(escape(row["condition"]), escape(row["reference"]), str(row["n_pairs"]),
+                      f"{_pct(row['reference_accuracy'])} → {_pct(row['accuracy'])}",
+                      "–" if norm is None else f"{norm:.2f}", f"{test['a_only']} / {test['b_only']}",
+                      f"{test['p_value']:.3g}")
+    return table
+
+
+def _metrics(metrics: dict) -> Table:
+    table = Table(title=f"Dialogue and process ({metrics['n']} completed episodes; means)", show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in metrics["mean"].items():
+        table.add_row(name.replace("_", " "), f"{value:,.2f}")
+    for name, value in metrics["rate"].items():
+        table.add_row(name.replace("_", " ") + " (share)", _pct(value))
+    coverage = metrics["coverage"]
+    table.add_row("key-fact coverage (mean / median)", f"{_pct(coverage['mean'])} / {_pct(coverage['median'])}")
+    table.add_row("tokens per episode", f"{metrics['tokens']:,.0f}")
+    table.add_row("model spend (USD, total)", f"{metrics['llm_cost_usd']:.4f}")
+    return table
+
+
+def _faults(faults: dict) -> Table:
+    table = Table(title=f"Simulator faults ({faults['n']} episodes checked)", show_header=False)
+    table.add_column("flag")
+    table.add_column("rate", justify="right")
+    for flag in FLAGS:
+        table.add_row(flag.replace("_", " "), _pct(faults["rates"][flag]))
+    table.add_row("any", _pct(faults["any"]))
+    table.add_row("case report names the diagnosis", _pct(faults["measurement_revealed"]))
+    return table
+
+
+def _surveys(surveys: dict) -> Table:
+    heuristic = surveys["heuristic"]
+    note = " · heuristic (scripted patient rules)" if heuristic == surveys["n"] else (
+        f" · {heuristic} heuristic" if heuristic else "")
+    table = Table(title=f"Patient perception, 1-10 ({surveys['n']} surveys{note})")
+    table.add_column("bias")
+    table.add_column("n", justify="right")
+    for item in RATINGS:
+        table.add_column(item.replace("_", " "), justify="right")
+    for row in [{"key": "all", "n": surveys["n"], **surveys["overall"]}, *surveys["by_bias"]]:
+        table.add_row(escape(row["key"]), str(row["n"]), *(f"{row[item]['mean']:.1f}" for item in RATINGS))
+    return table
