@@ -238,6 +238,9 @@ def episode_plan(config: RunConfig, scenarios: list[Scenario]):
 
 def _config_record(config: RunConfig) -> dict:
     record = dataclasses.asdict(config)
+    for role in ("doctor", "patient", "measurement", "assessor"):
+        if callable(record[role]):  # a Python factory: store its name (the run's bindings say the same)
+            record[role] = f"python:{getattr(record[role], '__qualname__', type(record[role]).__name__)}"
     record["personas"] = [p.model_dump(mode="json") for p in config.personas]
     record.pop("db", None)  # a URL may carry a password; the run row lives in that database anyway
     return record

@@ -42,6 +42,7 @@ ACTION_SCHEMA = {
 _MAP_SCHEMA = {"type": "object", "properties": {"test": {"type": ["string", "null"]}}, "required": ["test"]}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SURVEY_MAX_TOKENS = 200
 MAX_PATIENT_SENTENCES = 3  # patients answer in one to three sentences, as the protocol asks
 
 
@@ -91,12 +92,6 @@ class LLMDoctor:
         self.messages.append(Message("assistant", reply))
         return reply
 
-    async def survey(self, transcript: Sequence[TurnLike]) -> Survey:
-        """Ratings answered in role, continuing the patient's own conversation."""
-        messages = [*self.messages, Message("user", self.prompts.patient_survey)]
-        completion = await self.client.chat(messages, json_schema=SURVEY_SCHEMA, seed=self.seed, note="survey")
-        return parse_survey(completion.text, self.client.spec.label)
-
 
 class LLMPatient:
     """A model playing the patient from its card."""
@@ -116,6 +111,13 @@ class LLMPatient:
         reply = _first_sentences(completion.text.strip(), MAX_PATIENT_SENTENCES) or "..."
         self.messages.append(Message("assistant", reply))
         return reply
+
+    async def survey(self, transcript: Sequence[TurnLike]) -> Survey:
+        """Ratings answered in role, continuing the patient's own conversation."""
+        messages = [*self.messages, Message("user", self.prompts.patient_survey)]
+        client = self.client.with_max_tokens(SURVEY_MAX_TOKENS)  # three ratings with reasons outgrow a reply's cap
+        completion = await client.chat(messages, json_schema=SURVEY_SCHEMA, seed=self.seed, note="survey")
+        return parse_survey(completion.text, self.client.spec.label)
 
 
 class LLMMeasurement:

@@ -57,7 +57,7 @@ def combine(votes: Sequence[Assessment], diagnosis: str | None, scenario: Scenar
         {"assessor": v.assessor, "correct": v.correct, "verdict": v.verdict, "reason": v.reason} for v in votes]}
     return Assessment(correct, verdict, how, name or panel_name(mode, [v.assessor for v in votes]),
                       scenario.diagnosis.name if correct else None,
-                      score=round(share, 4) if mode == "mean" else float(correct), details=details)
+                      score=share if mode == "mean" else float(correct), details=details)
 
 
 def _common_verdict(votes: Sequence[Assessment]) -> str | None:

@@ -109,19 +109,25 @@ def _result_json(result: RescoreResult) -> dict:
 
 
 def _print_result(result: RescoreResult) -> None:
-    table = Table(title=f"Run {result.run_id} re-judged: {result.scored} episodes")
+    console.print(f"Run {result.run_id} re-judged: {result.scored} episodes.")
+    table = Table(title="Accuracy by assessor")
     table.add_column("assessor")
     table.add_column("accuracy", justify="right")
     for name in result.assessors:
         table.add_row(escape(name), f"{100 * result.accuracy(name):.1f}%")
     console.print(table)
+    if len(result.assessors) > 1:
+        console.print(_agreement_table(result))
+    for episode_id, why in result.skipped:
+        err_console.print(f"[yellow]skipped episode {episode_id}:[/] {escape(why)}")
+    console.print("Use these judgements in a report with [bold]agentclinic report --assessor NAME[/].")
+
+
+def _agreement_table(result: RescoreResult) -> Table:
     agreement = Table(title="Agreement between assessors")
     for column in ("assessor", "with", "n", "agreement", "Cohen's kappa"):
         agreement.add_column(column)
     for row in result.agreement():
         kappa = "–" if row.kappa is None else f"{row.kappa:.2f}"
         agreement.add_row(escape(row.first), escape(row.second), str(row.n), f"{100 * row.agreement:.1f}%", kappa)
-    console.print(agreement)
-    for episode_id, why in result.skipped:
-        err_console.print(f"[yellow]skipped episode {episode_id}:[/] {escape(why)}")
-    console.print("Use these judgements in a report with [bold]agentclinic report --assessor NAME[/].")
+    return agreement

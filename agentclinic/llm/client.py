@@ -44,8 +44,16 @@ class ModelClient:
         self.spec = spec
         self.role = role
         self.backend = backend or make_backend(spec)
+        self._own_backend = backend is None
         self.cache = cache
         self.prices = prices or load_price_table()
+
+    def with_max_tokens(self, max_tokens: int) -> ModelClient:
+        """The same model for a longer (or shorter) answer than the role's usual cap."""
+        if not self._own_backend or (self.spec.max_tokens is not None and self.spec.max_tokens >= max_tokens):
+            return self  # an injected backend (a test fake) is kept as it is
+        return ModelClient(self.spec.with_settings(max_tokens=max_tokens), self.role, cache=self.cache,
+                           prices=self.prices)
 
     @property
     def vision(self) -> bool:

@@ -17,7 +17,7 @@ _STOP = frozenset(
     "its me my no not of on or our she so than that the their them then there they this to too up was we "
     "were what when where which who why will with you your any ever over about after before since some "
     "very also just only more most much many other such".split())
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ness", "edly", "ies", "ied", "ed", "es", "ly", "s")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ness", "edly", "ers", "ies", "ied", "ed", "er", "es", "ly", "s")
 _NEGATION = re.compile(r"\b(?:no|not|never|without|none|nor|denies|deny|haven t|hasn t|hadn t|don t|didn t|"
                        r"doesn t|isn t|wasn t|aren t|can t|cannot)\b(?:\s+\w+){0,4}\s*$")
 
@@ -35,11 +35,12 @@ def _canonical_number(value: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A light suffix strip so 'swelling', 'swollen'-free forms and plurals meet ('legs' -> 'leg')."""
+    """A light suffix strip so word forms meet: 'legs' -> 'leg', 'smoker'/'smoking'/'smoke' -> 'smok'."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def content_stems(text: str) -> set[str]:

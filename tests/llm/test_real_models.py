@@ -24,6 +24,21 @@ def run_all_llm_roles(spec: str, db_url: str, **settings):
     return asyncio.run(run_batch(config, pack=PACK))
 
 
+def check_llm_survey(store, episode_id, calls, spec_label):
+    """The LLM patient was asked for its ratings once, in role, and its answer was stored."""
+    [survey_call] = [c for c in calls if c.note == "survey"]
+    assert survey_call.role == "patient"
+    row = store.episode(episode_id)
+    surveys = store.surveys_of([episode_id])
+    # The schema-constrained answer normally parses; if the tiny model still garbles it, the
+    # episode records why instead of failing.
+    assert (episode_id in surveys) != bool(row.survey_error), row.survey_error
+    if episode_id in surveys:
+        survey = surveys[episode_id]
+        assert not survey.heuristic and survey.respondent == spec_label
+        assert all(1 <= getattr(survey, item) <= 10 for item in ("confidence", "adherence", "return_visit"))
+
+
 def check_episode(result, db_url: str, spec_label: str):
     [outcome] = result.outcomes
     assert outcome.status == "completed", outcome.error
@@ -37,11 +52,12 @@ def check_episode(result, db_url: str, spec_label: str):
     assert all(t.action in {"ask", "examine", "request_test", "request_images", "diagnose", "invalid"}
                for t in doctor_turns)
     calls = store.calls(outcome.episode_id)
-    roles = {c.role for c in calls}
+    roles = {c.role for c in calls if c.note != "survey"}
     actions = {t.action for t in doctor_turns}
     # Each role is called exactly when the doctor's (model-chosen) actions need it.
     assert "doctor" in roles
     assert ("patient" in roles) == ("ask" in actions)
+    check_llm_survey(store, outcome.episode_id, calls, spec_label)
     assert ("assessor" in roles) == ("diagnose" in actions)
     assert all(c.error is None and c.input_tokens and c.output_tokens is not None for c in calls)
     row = store.episode(outcome.episode_id)
@@ -90,3 +106,21 @@ def test_transformers_loads_the_same_gguf_and_generates():
     client = ModelClient(parse_spec(f"hf:{path}").with_settings(max_tokens=12, temperature=0.0), "patient")
     completion = asyncio.run(client.chat([Message("user", "Say hello.")], seed=1))
     assert completion.text.strip() and completion.output_tokens and completion.input_tokens
+
+
+def test_model_judge_rescores_a_logged_run_against_the_llama_cpp_server(llama_server, db_url):
+    from agentclinic.assess.rescore import rescore_run
+
+    result = asyncio.run(run_batch(RunConfig(db=db_url, limit=2), pack=PACK))
+    store = Store(db_url)
+    settings = RoleSettings(base_url=llama_server, temperature=0.0, timeout_s=120)
+    rescored = asyncio.run(rescore_run(store, result.run_id, ["openai:smollm2"], settings=settings))
+    label = f"openai:smollm2@{llama_server}"
+    assert rescored.scored == 2 and set(rescored.decisions) == {label, "scripted"}
+    [agreement] = rescored.agreement()
+    assert agreement.n == 2 and 0.0 <= agreement.agreement <= 1.0
+    for outcome in result.outcomes:
+        rows = store.assessments_of([outcome.episode_id])[outcome.episode_id]
+        assert [r.assessor for r in rows if r.source == "rescore"] == [label, "scripted"]
+        [call] = store.calls(outcome.episode_id)
+        assert call.role == "assessor" and call.model == label and call.error is None
