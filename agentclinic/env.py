@@ -30,6 +30,7 @@ from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .image_cache import ImageCache
 from .loader import Pack, load_pack
+from .report.metrics import episode_metrics
 from .persona import Persona, load_library
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
@@ -96,6 +97,7 @@ class ClinicEnv(gym.Env):
         base_url: str | None = None,
         role_options: dict[str, dict[str, Any]] | None = None,
         persona: str | Persona | None = None,
+        survey: bool = True,
         render_mode: str | None = None,
     ):
         if max_turns < 1:
@@ -119,6 +121,7 @@ class ClinicEnv(gym.Env):
             persona = library.stack(persona)
         self.persona = library.validate(persona) if persona is not None else None
         self.multiple_choice = multiple_choice
+        self.survey = survey  # the patient's ratings after each episode (one more model call for LLM patients)
         self.cost_weight = cost_weight
         self.render_mode = render_mode
         self.observation_space = spaces.Dict({
@@ -158,6 +161,7 @@ class ClinicEnv(gym.Env):
             max_turns=self.max_turns,
             answer_options=answer_options(scenario, episode_seed) if self.multiple_choice else (),
             images=self.images,
+            survey=self.survey,
             image_fetcher=self._image_cache.fetch,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
@@ -255,6 +259,8 @@ class ClinicEnv(gym.Env):
                 verdict=assessment.verdict if assessment else None,
                 diagnosis=episode.diagnosis.diagnosis if episode.diagnosis else None,
                 correct_diagnosis=episode.scenario.diagnosis.name,
+                metrics=episode_metrics(episode.records, episode.scenario.key_facts, episode.max_turns).as_dict(),
+                survey=episode.survey.as_dict() if episode.survey else None,
             )
         return info
 

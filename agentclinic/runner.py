@@ -47,6 +47,7 @@ class RunConfig:
     roles: RoleSettings = field(default_factory=RoleSettings)  # prompts, models' settings, cache, ...
     personas: list[Persona] = field(default_factory=list)  # conditions to sweep; none = one neutral run
     swap: str | None = None  # demographic field to vary (personas/swaps.yaml)
+    survey: bool = True  # the patient rates the doctor after each episode
 
     def validate(self) -> None:
         if self.max_turns < 1:
@@ -150,6 +151,7 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             max_turns=config.max_turns,
             answer_options=options,
             images=config.images,
+            survey=config.survey,
             image_fetcher=ImageCache().fetch,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )

@@ -53,8 +53,18 @@ def test_correct_diagnosis_rewards_one(env):
     obs, reward, terminated, truncated, info = env.step("DIAGNOSIS READY: Community-acquired pneumonia")
     assert (reward, terminated, truncated) == (1.0, True, False)
     assert info["correct"] and info["verdict"] == "exact"
+    assert info["metrics"]["questions"] == 1 and info["metrics"]["tests_ordered"] == 1
+    assert 1 <= info["survey"]["confidence"]["score"] <= 10 and info["survey"]["heuristic"]
     with pytest.raises(EpisodeFinished):
         env.step("again")
+
+
+def test_survey_can_be_switched_off(mini_pack):
+    env = gym.make(agentclinic.ENV_ID, scenarios=mini_pack, db=None, survey=False)
+    env.reset(seed=1)
+    *_, info = env.step("DIAGNOSIS READY: influenza")
+    assert info["survey"] is None and info["metrics"]["premature_closure"]
+    env.close()
 
 
 def test_budget_runs_out_truncated(env):

@@ -103,3 +103,9 @@ def test_a_failing_survey_is_logged_and_the_episode_still_completes(mini_pack, d
     assert row.status == "completed" and row.correct is not None
     assert "unreadable survey answer" in row.survey_error
     assert Store(db_url).surveys_of([row.id]) == {}
+
+
+def test_no_survey_option_skips_the_ratings(mini_pack, db_url):
+    config = RunConfig(db=db_url, scenarios=str(mini_pack.root), survey=False)
+    result = asyncio.run(run_batch(config, pack=mini_pack))
+    assert Store(db_url).surveys_of([o.episode_id for o in result.outcomes]) == {}

@@ -62,6 +62,8 @@ def run(
                                          help="Show the doctor the answer options (diagnosis + distractors)."),
     missing: str = typer.Option("default-normal", "--missing",
                                 help="What a test the case lacks returns: default-normal or unavailable."),
+    survey: bool = typer.Option(True, "--survey/--no-survey",
+                                help="Ask the patient to rate the doctor after each episode."),
     db: str = DbOption,
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -81,7 +83,7 @@ def run(
             doctor=doctor or model or "baseline", patient=patient or model or "scripted",
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
             roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
-            swap=swap)
+            swap=swap, survey=survey)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))
