@@ -5,7 +5,9 @@ through the case's synonyms and a synonym/hierarchy graph kept as data
 (``data/diagnoses.yaml``, a networkx graph). Loose string similarity is deliberately not
 used: "contact dermatitis" shares most of its letters with "atopic dermatitis" and is a
 different disease. An answer that names the diagnosis inside a longer phrase counts, unless
-it also names one of the case's other answer options (a hedge) or negates it.
+it also names one of the case's other answer options (a hedge) or negates it, or the name sits
+inside a longer name the vocabulary knows as another condition ("heat stroke" is not a stroke,
+"non-Hodgkin lymphoma" not a Hodgkin lymphoma).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ import networkx as nx
 import yaml
 
 from .paths import data_file
-from .text import contains_term, normalize
+from .text import TextIndex, contains_term, normalize
 
 # Severity and acuity words: "aortic stenosis" names the disease of "Severe aortic stenosis".
 _QUALIFIERS = frozenset({"acute", "severe", "mild", "moderate", "symptomatic", "significant"})
 _NEGATION = re.compile(r"\b(?:not|no|without|rule out|ruled out|unlikely|excluded?)\s+(?:\w+\s+){0,2}$")
+# Negation after the name ("pulmonary embolism ruled out"). "unlikely" counts only at the very
+# end: in "PE, unlikely pneumonia" it negates what follows (punctuation is gone by then).
+_NEGATION_AFTER = re.compile(r"^(?:(?:is|was|has been|been)\s+)?(?:ruled out|excluded|unlikely$)")
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,19 @@ class DiagnosisGraph:
     def __init__(self, data: dict):
         self.same = nx.Graph()
         self.is_a = nx.DiGraph()
+        # The written form of each normalised name: abbreviations ("MI", "AS") are matched
+        # case-sensitively inside a phrase, so the word "as" or "all" is not one of them.
+        self.spelling: dict[str, str] = {}
         for group in data.get("equivalents", []):
             names = [normalize(name) for name in group]
             self.same.add_nodes_from(names)
             self.same.add_edges_from((names[0], other) for other in names[1:])
+            for name in group:
+                self.spelling.setdefault(normalize(name), name)
         for child, parent in (data.get("is_a") or {}).items():
             self.is_a.add_edge(normalize(child), normalize(parent))
+            self.spelling.setdefault(normalize(child), child)
+            self.spelling.setdefault(normalize(parent), parent)
         self.opposed = [(normalize(a), normalize(b)) for a, b in data.get("opposed_qualifiers", [])]
 
     def conflict(self, predicted: str, correct: str) -> tuple[str, str] | None:
@@ -62,6 +74,11 @@ class DiagnosisGraph:
                         and not contains_term(correct, mine):
                     return mine, theirs
         return None
+
+    def longer_names(self, name: str) -> list[str]:
+        """Vocabulary names that contain ``name`` as a phrase: 'heat stroke' for 'stroke'."""
+        needle = f" {normalize(name)} "
+        return [other for other in self.spelling if other != needle.strip() and needle in f" {other} "]
 
     def equivalents(self, name: str) -> set[str]:
         key = normalize(name)
@@ -94,7 +111,18 @@ def load_diagnosis_graph(path: Path | None = None) -> DiagnosisGraph:
 def _negated(text: str, term: str) -> bool:
     norm_text, norm_term = f" {normalize(text)} ", f" {normalize(term)} "
     position = norm_text.find(norm_term)
-    return position >= 0 and _NEGATION.search(norm_text[: position + 1]) is not None
+    if position < 0:
+        return False
+    after = norm_text[position + len(norm_term):].strip()
+    return _NEGATION.search(norm_text[: position + 1]) is not None or _NEGATION_AFTER.search(after) is not None
+
+
+def _names(index: TextIndex, term: str) -> bool:
+    """Whether the answer names ``term``, and not only as "non-<term>" (non-Hodgkin lymphoma)."""
+    if not index.contains(term):
+        return False
+    needle = f" {normalize(term)} "
+    return needle in index.padded.replace(f" non{needle}", "  ")
 
 
 def _strip_qualifiers(text: str) -> str:
@@ -131,19 +159,36 @@ def match(
             terms.setdefault(equivalent, name)
         terms.setdefault(normalize(name), name)
     said = normalize(predicted)
-    if conflict := graph.conflict(predicted, correct):
+    # The vocabulary's own hierarchy outranks a qualifier clash: an "acute exacerbation of COPD"
+    # is a form of "chronic obstructive pulmonary disease".
+    if (conflict := graph.conflict(predicted, correct)) \
+            and graph.relation([predicted], [correct, *synonyms]) != "narrower":
         return Verdict("wrong", f"the answer says {conflict[0]!r} where the diagnosis is {conflict[1]!r}")
     if said == normalize(correct):
         return Verdict("exact", "same name as the case diagnosis", correct)
     if said in terms:
         return Verdict("equivalent", f"{predicted!r} is a synonym of {correct!r}", terms[said])
 
-    hits = [term for term in terms if contains_term(predicted, term)]
+    # Terms are looked for as written, so an abbreviation keeps its case ("MI", not the word "mi").
+    spelled = {normalize(name): name for name in [correct, *synonyms]}
+    index = TextIndex(predicted)
+    hits = [term for term in terms if _names(index, spelled.get(term) or graph.spelling.get(term, term))]
+    # A hit inside a longer name the vocabulary knows as another condition is that condition:
+    # "heat stroke" does not name "stroke"; "inferior STEMI" (a kind of STEMI) still names it.
+    shadow = {term: other for term in hits for other in graph.longer_names(term)
+              if other not in terms and _names(index, graph.spelling[other])
+              and graph.relation([other], [correct, *synonyms]) != "narrower"}
+    hits = [term for term in hits if term not in shadow]
     if hits:
         term = max(hits, key=len)
         if _negated(predicted, term):
             return Verdict("wrong", f"the answer negates {term!r}")
-        rivals = [d for d in distractors if contains_term(predicted, d) and not contains_term(term, d)]
+        # A rival is a distractor named by any of its vocabulary synonyms ("PE" for "Pulmonary
+        # embolism"), unless the answer names it only inside the diagnosis or rules it out.
+        rivals = [alias for d in distractors
+                  for alias in dict.fromkeys([d, *(graph.spelling.get(n, n) for n in graph.equivalents(d))])
+                  if normalize(alias) not in terms and _names(index, alias)
+                  and f" {normalize(alias)} " not in f" {term} " and not _negated(predicted, alias)]
         if rivals:
             return Verdict("wrong", f"the answer hedges between {term!r} and {rivals[0]!r}")
         if graph.relation([predicted], [correct, *synonyms]) == "narrower":
@@ -157,4 +202,7 @@ def match(
         return Verdict("narrower", f"{predicted!r} is a more specific form of {correct!r}", correct)
     if relation == "broader":
         return Verdict("broader", f"{predicted!r} is broader than {correct!r}")
+    if shadow:
+        return Verdict("wrong", f"{next(iter(shadow.values()))!r} in the answer is a different condition "
+                                f"from {correct!r}")
     return Verdict("wrong", f"{predicted!r} does not match {correct!r} or its synonyms")

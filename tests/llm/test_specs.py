@@ -106,9 +106,12 @@ def test_env_with_a_model_patient_logs_its_calls(mini_pack, db_url):
         env.close()
     assert obs["text"] == "It hurts when I cough. It started last week."
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as con:
-        calls = con.execute("SELECT role, input_tokens, cache_hit FROM llm_call").fetchall()
-        assert calls == [("patient", 11, 0)]
-        assert con.execute("SELECT llm_calls, input_tokens FROM episode").fetchone() == (1, 11)
+        calls = con.execute("SELECT role, input_tokens, cache_hit, note FROM llm_call").fetchall()
+        # The reply, then the survey after the diagnosis (plain prose from the stub: unreadable).
+        assert calls == [("patient", 11, 0, None), ("patient", 11, 0, "survey")]
+        assert con.execute("SELECT llm_calls, input_tokens FROM episode").fetchone() == (2, 22)
+        [error] = con.execute("SELECT survey_error FROM episode").fetchone()
+        assert "unreadable survey answer" in error
 
 
 def test_llm_patient_reply_is_capped_and_redacted(mini_pack):
