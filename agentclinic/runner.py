@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .agents.registry import RoleSettings, resolve_roles
-from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, run_episode
+from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, TurnRecord, run_episode
 from .llm.calls import CallRecord, CallTotals, call_sink
 from .image_cache import ImageCache
 from .loader import Pack, load_pack
@@ -128,11 +128,12 @@ def _sink(store: Store | None, episode_id: int, totals: CallTotals):
 
 async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_id: int | None,
                   config: RunConfig, trial: int = 0, persona: Persona | None = None,
-                  swap: str | None = None) -> EpisodeOutcome:
+                  swap: str | None = None, observer: Callable[[TurnRecord], None] | None = None) -> EpisodeOutcome:
     """Run and record one episode; errors are recorded, not raised.
 
     The seed depends on the case and trial only, so the same case under different personas
-    or swaps is a paired comparison.
+    or swaps is a paired comparison. ``observer`` sees every turn as it is logged (the TUI
+    shows the conversation from it).
     """
     seed = derive_seed(config.seed, scenario.id, trial)
     episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial, max_turns=config.max_turns,
@@ -153,7 +154,7 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             images=config.images,
             survey=config.survey,
             image_fetcher=ImageCache().fetch,
-            on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
+            on_turn=_turn_writer(store, episode_id, observer),
         )
         await run_episode(state, roles.doctor(state.brief, derive_seed(seed, "doctor"), **with_persona))  # type: ignore[misc]
     except (KeyboardInterrupt, asyncio.CancelledError):
@@ -173,6 +174,17 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
         store.finish_episode(episode_id, state)
         store.record_totals(episode_id, totals)
     return _outcome(episode_id, scenario, trial, state, totals, None, persona, swap)
+
+
+def _turn_writer(store: Store | None, episode_id: int,
+                 observer: Callable[[TurnRecord], None] | None) -> Callable[[TurnRecord], None] | None:
+    def write(record: TurnRecord) -> None:
+        if store is not None and episode_id:
+            store.record_turn(episode_id, record)
+        if observer is not None:
+            observer(record)
+
+    return write if (store is not None and episode_id) or observer is not None else None
 
 
 def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | None, totals: CallTotals,

@@ -68,6 +68,14 @@ class Terminology:
                 return self._alias[key]
         return None
 
+    def catalogue(self) -> list[str]:
+        """Every test concept's name: a general catalogue, the same for every case."""
+        return sorted(self.graph.nodes)
+
+    def systems(self) -> list[str]:
+        """The body systems an examination can target."""
+        return sorted({system.replace("_", " ") for system in self._systems.values()})
+
     def info(self, name: str) -> Concept:
         node = self.graph.nodes[name]
         return Concept(name, node.get("category", "lab"), node.get("normal"))

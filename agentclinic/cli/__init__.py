@@ -6,6 +6,7 @@ import typer
 
 from .episodes import episodes_app, runs_app
 from .personas import personas_app
+from .play import browse, play
 from .report import assess, report
 from .run import run
 from .scenarios import scenarios_app
@@ -20,6 +21,8 @@ app = typer.Typer(
 app.command(help="Run a doctor over a case pack and record every episode.")(run)
 app.command(help="Summarise logged runs: tables, --json, or a self-contained --html report.")(report)
 app.command(help="Re-judge a logged run's diagnoses (matcher, model judges, panels) without re-running it.")(assess)
+app.command(help="Play the doctor (or --as patient) in the terminal; games are logged like any episode.")(play)
+app.command(help="Browse logged runs, episodes and transcripts in the terminal.")(browse)
 app.add_typer(scenarios_app, name="scenarios", help="List, show, validate and describe case files.")
 app.add_typer(episodes_app, name="episodes", help="Browse logged episodes and their transcripts.")
 app.add_typer(runs_app, name="runs", help="Browse logged runs.")

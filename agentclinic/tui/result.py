@@ -1,0 +1,65 @@
+"""The screen after a game: the right answer, the assessor's verdict and the metrics."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..report.metrics import episode_metrics
+from ..runner import EpisodeOutcome
+from ..scenario import Scenario
+from ..store import Store
+
+
+def result_renderable(store: Store, outcome: EpisodeOutcome, scenario: Scenario, role: str) -> Group:
+    """Outcome, verdict with its reason, process metrics and the patient's ratings."""
+    row = store.episode(outcome.episode_id)
+    judged = store.assessments_of([outcome.episode_id]).get(outcome.episode_id, [])
+    heading = Text("Correct" if outcome.correct else "Not correct", style="bold green" if outcome.correct else "bold red")
+    facts = Table(show_header=False, box=None, padding=(0, 1))
+    facts.add_column(style="bold")
+    facts.add_column()
+    who = "Your" if role == "doctor" else "The doctor's"
+    facts.add_row(f"{who} diagnosis", Text(outcome.diagnosis or "(none given)"))
+    facts.add_row("Correct diagnosis", Text(outcome.correct_diagnosis))
+    if judged:
+        facts.add_row("Verdict", Text(f"{judged[0].verdict}: {judged[0].reason}"))
+    if outcome.error:
+        facts.add_row("Error", Text(outcome.error))
+    metrics = episode_metrics(store.turns(outcome.episode_id), scenario.key_facts, row.max_turns if row else 0)
+    numbers = Table(title="This encounter", show_header=False, box=None, padding=(0, 1))
+    numbers.add_column()
+    numbers.add_column(justify="right")
+    for name, value in metrics.as_dict().items():
+        shown = f"{100 * value:.0f}%" if name == "coverage" and value is not None else str(value)
+        numbers.add_row(name.replace("_", " "), shown)
+    parts = [heading, facts, numbers]
+    survey = store.surveys_of([outcome.episode_id]).get(outcome.episode_id)
+    if survey is not None:
+        ratings = Table(title="The patient's ratings (1-10)" + (" · heuristic" if survey.heuristic else ""),
+                        show_header=False, box=None, padding=(0, 1))
+        for item in ("confidence", "adherence", "return_visit"):
+            ratings.add_row(item.replace("_", " "), str(getattr(survey, item)),
+                            Text(getattr(survey, f"{item}_reason")))
+        parts.append(ratings)
+    parts.append(Text(f"Logged as episode {outcome.episode_id}. Press q to quit.", style="dim"))
+    return Group(*parts)
+
+
+class ResultScreen(Screen):
+    BINDINGS = [Binding("q", "app.finish", "Quit"), Binding("escape", "app.finish", "Quit", show=False)]
+
+    def __init__(self, store: Store, outcome: EpisodeOutcome, scenario: Scenario, role: str):
+        super().__init__()
+        self.body = result_renderable(store, outcome, scenario, role)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.body)
+        yield Footer()
