@@ -61,3 +61,15 @@ def test_mistakes_are_messages(logged, args, message):
 def test_report_on_an_empty_database(db_url):
     done = runner.invoke(app, ["report", "--db", db_url])
     assert done.exit_code == 2 and "no runs in" in done.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["play", "--scenario", "nope"], "no scenario 'nope'"),
+    (["play", "--as", "nurse"], "--as must be doctor or patient"),
+    (["play", "--persona", "nobody"], "unknown persona 'nobody'"),
+    (["browse", "--db", "nosuchdriver://x"], "no database driver"),
+])
+def test_ui_commands_report_mistakes_before_opening_a_screen(args, message, db_url):
+    done = runner.invoke(app, args if "--db" in args else [*args, "--db", db_url])
+    assert done.exit_code == 2
+    assert message in done.output and "Traceback" not in done.output
