@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .actions import Examine, MeasurementRequest, RequestImages, RequestTest
+from .actions import Examine, MeasurementRequest, RequestImages
 from .prices import PriceList
 from .scenario import CaseImage, CaseTest, Scenario, TestValue
 from .terminology import Terminology, core_words

@@ -1,10 +1,8 @@
 """The bundled case pack meets the bar set for it (issue: original cases, coverage, images)."""
 
-import hashlib
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest

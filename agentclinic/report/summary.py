@@ -139,14 +139,24 @@ def _pass_k(views: Sequence[EpisodeView]) -> dict[str, float]:
 
 
 # ---- paired comparisons -----------------------------------------------------------------------
+def _is_neutral(view: EpisodeView) -> bool:
+    return view.row.persona_id in (None, "neutral")
+
+
 def _reference_of(groups: dict[str, list[EpisodeView]], label: str) -> str | None:
-    """The neutral condition to compare ``label`` with: same doctor and budget, no persona."""
+    """The condition to compare ``label`` with, among those of the same doctor and budget.
+
+    A persona condition is compared with the neutral one of the same swap value; a neutral
+    swap value with the first neutral swap value in order. The reference has none.
+    """
     first = groups[label][0]
-    candidates = sorted(other for other, group in groups.items() if other != label
-                        and group[0].doctor == first.doctor and group[0].row.max_turns == first.row.max_turns
-                        and group[0].row.persona_id in (None, "neutral")
-                        and (first.row.persona_id or group[0].row.swap))
-    return candidates[0] if candidates and (first.row.persona_id or first.row.swap) else None
+    peers = {other: group[0] for other, group in groups.items()
+             if group[0].doctor == first.doctor and group[0].row.max_turns == first.row.max_turns}
+    neutral = sorted(other for other, view in peers.items() if _is_neutral(view))
+    same_swap = [other for other in neutral if peers[other].row.swap == first.row.swap and other != label]
+    if not _is_neutral(first) and same_swap:
+        return same_swap[0]
+    return neutral[0] if neutral and neutral[0] != label else None
 
 
 def _paired(groups: dict[str, list[EpisodeView]]) -> list[dict]:

@@ -3,9 +3,6 @@ in-process, and through transformers. The 135M model cannot diagnose: these test
 structure and plumbing (calls made, rows written, protocol parsed), not clinical skill."""
 
 import asyncio
-import os
-
-import pytest
 
 from agentclinic.agents.registry import RoleSettings
 from agentclinic.loader import load_pack

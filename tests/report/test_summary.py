@@ -11,7 +11,7 @@ from agentclinic.report.dataset import ReportError, load_dataset
 from agentclinic.report.statistics import mcnemar, proportion
 from agentclinic.report.summary import build_summary
 from agentclinic.runner import RunConfig, run_batch
-from agentclinic.store import Store, Turn
+from agentclinic.store import Store
 
 CASES = ["cardiology-001", "cardiology-002", "neurology-001", "dermatology-001", "endocrinology-001",
          "pulmonology-001"]
@@ -106,3 +106,21 @@ def test_unknown_runs_are_a_clear_error(db_url):
         load_dataset(store, [])
     with pytest.raises(ReportError, match="no run 7 .*agentclinic runs list"):
         load_dataset(store, [7])
+
+
+def test_swap_values_are_paired_once_against_the_first(core_pack, db_url):
+    result = run(core_pack, db_url, swap="sex")
+    summary = build_summary(load_dataset(Store(db_url), [result.run_id]))
+    labels = sorted(c["label"] for c in summary["conditions"])
+    [paired] = summary["paired"]
+    assert paired["reference"] == labels[0] and paired["condition"] == labels[1]
+    assert paired["n_pairs"] == len(CASES)
+
+
+def test_personas_with_swaps_pair_within_the_same_swap_value(core_pack, db_url):
+    result = run(core_pack, db_url, swap="sex", personas=[Persona(), Persona(doctor_biases=("confirmation",))])
+    summary = build_summary(load_dataset(Store(db_url), [result.run_id]))
+    biased = [p for p in summary["paired"] if "confirmation" in p["condition"]]
+    assert len(biased) == 2
+    for row in biased:
+        assert row["reference"] == row["condition"].replace("doctor:confirmation", "neutral")
