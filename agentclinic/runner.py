@@ -22,6 +22,7 @@ from .persona import Persona, swap_variants
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .roles import RoleSet
 from .scenario import Scenario
+from .resume import EpisodeKey, episode_key, find_previous, identity, resumption
 from .seeding import derive_seed
 from .stats import wilson_interval
 from .store import Store
@@ -48,10 +49,16 @@ class RunConfig:
     personas: list[Persona] = field(default_factory=list)  # conditions to sweep; none = one neutral run
     swap: str | None = None  # demographic field to vary (personas/swaps.yaml)
     survey: bool = True  # the patient rates the doctor after each episode
+    concurrency: int = 1  # episodes in flight at once (model calls are awaited, so they overlap)
+    resume: int | None = None  # a run id to finish; None: resume an identical earlier run, if any
+    fresh: bool = False  # start a new run even when an identical one exists
+    retry_failed: bool = False  # on resume, also redo episodes that failed
 
     def validate(self) -> None:
         if self.max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {self.max_turns}")
+        if self.concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
         if self.trials < 1:
             raise ValueError(f"trials must be at least 1, got {self.trials}")
         if self.limit is not None and self.limit < 1:
@@ -90,6 +97,7 @@ class BatchResult:
     run_id: int
     outcomes: list[EpisodeOutcome] = field(default_factory=list)
     interrupted: bool = False
+    resumed: int = 0  # episodes kept from an earlier session of the same run
 
     @property
     def completed(self) -> list[EpisodeOutcome]:
@@ -221,24 +229,71 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
                     on_episode: Callable[[EpisodeOutcome], None] | None,
                     on_start: Callable[[int], None] | None) -> BatchResult:
     plan = episode_plan(config, scenarios)
-    run_id = store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
-                             max_turns=config.max_turns, episodes_planned=len(plan),
-                             bindings=roles.bindings, config=_config_record(config))
+    run_id, done = _open_run(config, plan, roles, store)
     result = BatchResult(run_id)
+    todo = [(index, item) for index, item in enumerate(plan) if _plan_key(item) not in done]
+    slots: list[EpisodeOutcome | None] = [None] * len(plan)
+    for index, item in enumerate(plan):
+        if (row := done.get(_plan_key(item))) is not None:
+            slots[index] = outcome_from_row(row)
     if on_start:
-        on_start(len(plan))
-    try:
-        for scenario, trial, persona, swap in plan:
-            outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap)
-            result.outcomes.append(outcome)
+        on_start(len(todo))
+    queue = iter(todo)  # shared by the workers; taking the next item never awaits
+
+    async def worker() -> None:
+        for index, (scenario, trial, persona, swap) in queue:
+            slots[index] = outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap)
             if on_episode:
                 on_episode(outcome)
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(config.concurrency, len(todo)) or 1)))
     except (KeyboardInterrupt, asyncio.CancelledError):
+        result.outcomes = [o for o in slots if o is not None]
         result.interrupted = True
         store.finish_run(run_id, "interrupted")
         raise
+    result.outcomes = [o for o in slots if o is not None]  # in plan order, whatever finished first
+    result.resumed = len(plan) - len(todo)
     store.finish_run(run_id, "completed")
     return result
+
+
+def _plan_key(item) -> EpisodeKey:
+    scenario, trial, persona, swap = item
+    return episode_key(scenario.id, trial, persona.label() if persona else None, swap)
+
+
+def _open_run(config: RunConfig, plan: list, roles: RoleSet, store: Store) -> tuple[int, dict]:
+    """A new run, or the run to resume with the episodes it already finished."""
+    record = _config_record(config)
+    previous = None
+    if config.resume is not None:
+        previous = store.run(config.resume)
+        if previous is None:
+            raise ValueError(f"no run {config.resume} to resume in {store.url}; see `agentclinic runs list`")
+        if identity(previous.config) != identity(record):
+            raise ValueError(f"run {config.resume} was made with other settings; resume it with exactly its "
+                             "command line (only --concurrency, --timeout, --retries, --max-in-flight may differ)")
+    elif not config.fresh:
+        previous = find_previous(store, record)
+    if previous is None:
+        run_id = store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
+                                 max_turns=config.max_turns, episodes_planned=len(plan),
+                                 bindings=roles.bindings, config=record)
+        return run_id, {}
+    state = resumption(store, previous.id, config.retry_failed)  # type: ignore[arg-type]
+    store.delete_episodes(state.redo)
+    store.reopen_run(previous.id)  # type: ignore[arg-type]
+    return previous.id, state.done  # type: ignore[return-value]
+
+
+def outcome_from_row(row) -> EpisodeOutcome:
+    """The summary line of an episode finished in an earlier session of the run."""
+    return EpisodeOutcome(row.id, row.scenario_id, row.trial, row.status, bool(row.correct), row.diagnosis,
+                          row.correct_diagnosis, row.turns, row.tests_ordered, row.cost_usd, row.error,
+                          row.llm_calls, row.input_tokens + row.output_tokens, row.llm_cost_usd,
+                          tuple(row.llm_unpriced), row.persona_id, row.swap)
 
 
 def episode_plan(config: RunConfig, scenarios: list[Scenario]):

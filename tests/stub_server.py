@@ -31,6 +31,8 @@ class StubServer:
         self.reply = reply or (lambda body: "Hello.")
         self.requests: list[dict] = []
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.peak = 0  # the most requests it was answering at once
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,7 +47,13 @@ class StubServer:
                 with server.lock:
                     server.requests.append(body)
                     behaviour = server.schedule.pop(0) if server.schedule else "ok"
-                server.respond(self, behaviour, body)
+                    server.in_flight += 1
+                    server.peak = max(server.peak, server.in_flight)
+                try:
+                    server.respond(self, behaviour, body)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
 
             def _send(self, status: int, payload: bytes, content_type: str = "application/json"):
                 self.send_response(status)

@@ -10,7 +10,7 @@ clients are built once per role and shared by that role's episodes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..llm.backends.base import MissingExtraError
@@ -48,11 +48,15 @@ class RoleSettings:
     phrase_results: bool = False
     missing: str = "default-normal"
     cache: bool = False  # reuse stored responses (the store is passed to resolve_roles)
+    max_in_flight: int | None = None  # concurrent calls per model (None: as many as episodes make)
     per_role: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {base_url, temperature, ...}
 
     def spec_for(self, role: str, text: str) -> ModelSpec:
         own = self.per_role.get(role, {})
         spec = parse_spec(text, own.get("base_url", self.base_url))
+        limit = own.get("max_in_flight", self.max_in_flight)
+        if limit:
+            spec = replace(spec, extra={**spec.extra, "max_in_flight": int(limit)})
         return spec.with_settings(
             temperature=own.get("temperature", self.temperature),
             max_tokens=own.get("max_tokens", self.max_tokens or DEFAULT_MAX_TOKENS[role]),

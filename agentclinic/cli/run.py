@@ -40,7 +40,14 @@ def run(
     max_tokens: int = typer.Option(None, "--max-tokens", min=1, help="Reply length cap for every model role."),
     role_option: list[str] = typer.Option(None, "--role-option", metavar="ROLE.KEY=VALUE",
                                           help="Per-role setting: temperature, max_tokens, seed, timeout_s, "
-                                               "max_retries, base_url (e.g. patient.temperature=0.7)."),
+                                               "max_retries, base_url, max_in_flight (e.g. patient.temperature=0.7)."),
+    concurrency: int = typer.Option(1, "--concurrency", "-j", min=1, help="Episodes run at the same time."),
+    resume: int = typer.Option(None, "--resume", help="Finish run ID: keep its finished episodes, redo the rest. "
+                                                      "Re-running an identical command does the same."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="When resuming, redo failed episodes too."),
+    fresh: bool = typer.Option(False, "--fresh", help="Start a new run even if an identical one exists."),
+    max_in_flight: int = typer.Option(None, "--max-in-flight", min=1,
+                                      help="Most calls in flight per model (server), whatever --concurrency is."),
     images: str = typer.Option("on-request", "--images", help="on-request, upfront or off."),
     prompts: str = typer.Option("default", "--prompts", help="Prompt set: default, agentclinic-v1 or a .yaml path."),
     structured: bool = typer.Option(False, "--structured", help="Ask model doctors for JSON actions."),
@@ -76,14 +83,16 @@ def run(
                 role_options.setdefault(role, {})["base_url"] = url
         settings = RoleSettings(prompts=prompts, structured=structured, base_url=base_url, temperature=temperature,
                                 max_tokens=max_tokens, timeout_s=timeout, max_retries=retries,
-                                phrase_results=phrase_results, missing=missing, cache=cache, per_role=role_options)
+                                phrase_results=phrase_results, missing=missing, cache=cache, per_role=role_options,
+                                max_in_flight=max_in_flight)
         config = RunConfig(
             scenarios=scenarios, scenario_ids=scenario or None, limit=limit, seed=seed, trials=trials,
             max_turns=max_turns, multiple_choice=multiple_choice, images=images, db=db,
             doctor=doctor or model or "baseline", patient=patient or model or "scripted",
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
             roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
-            swap=swap, survey=survey)
+            swap=swap, survey=survey, concurrency=concurrency, resume=resume, retry_failed=retry_failed,
+            fresh=fresh)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))
@@ -97,7 +106,7 @@ def run(
 
 
 _ROLE_KEYS = {"temperature": float, "max_tokens": int, "seed": int, "timeout_s": float, "max_retries": int,
-              "base_url": str}
+              "base_url": str, "max_in_flight": int}
 
 
 def parse_role_options(items: list[str]) -> dict[str, dict]:
@@ -136,7 +145,8 @@ def _run_with_progress(config: RunConfig, show: bool) -> BatchResult:
         try:
             return asyncio.run(run_batch(config, on_episode=on_episode, on_start=on_start))
         except KeyboardInterrupt:
-            console.print("[yellow]Interrupted: the episode in flight was marked abandoned.[/]")
+            console.print("[yellow]Interrupted: episodes in flight were marked abandoned. The same command "
+                          "(or --resume RUN_ID) finishes the run.[/]")
             raise typer.Exit(130) from None
 
 
@@ -173,6 +183,9 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
         console.print(f"Model calls {calls}, tokens {sum(o.tokens for o in result.outcomes):,}, spend ${spend:,.4f}"
                       + (f" [yellow](prices unknown for {escape(', '.join(unpriced))}: counted as 0)[/]"
                          if unpriced else "") + ".")
+    if result.resumed:
+        console.print(f"Resumed run {result.run_id}: {result.resumed} episode(s) kept from before "
+                      "(--fresh starts a new run).")
     console.print(f"Logged to {escape(config.db)} as run {result.run_id}. "
                   f"Transcripts: [cyan]agentclinic episodes list --run {result.run_id}[/]")
 
@@ -191,4 +204,5 @@ def _summary_json(result: BatchResult, config: RunConfig, elapsed: float) -> dic
         "tokens": sum(o.tokens for o in result.outcomes),
         "llm_cost_usd": sum(o.llm_cost_usd for o in result.outcomes),
         "interrupted": result.interrupted,
+        "resumed_episodes": result.resumed,
     }

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from .backends import ChatBackend, RawCompletion, make_backend
 from .calls import CallRecord, report
+from .limits import in_flight
 from .messages import Message
 from .pricing import PriceTable, load_price_table
 from .retry import call_with_retries
@@ -43,22 +44,40 @@ class ModelClient:
                  cache: ResponseCache | None = None, prices: PriceTable | None = None):
         self.spec = spec
         self.role = role
-        self.backend = backend or make_backend(spec)
+        # Several comma-separated base URLs serve one model: each call goes to the least busy.
+        urls = [u.strip() for u in (spec.base_url or "").split(",") if u.strip()]
+        self.backends = [backend] if backend is not None else (
+            [make_backend(spec.with_settings(base_url=url)) for url in urls] if len(urls) > 1 else [make_backend(spec)])
+        self.busy = [0] * len(self.backends)
+        self._turn = 0
         self._own_backend = backend is None
+        self._variants: dict[int, ModelClient] = {}
         self.cache = cache
         self.prices = prices or load_price_table()
+
+    @property
+    def backend(self) -> ChatBackend:
+        return self.backends[0]
+
+    def _pick(self) -> int:
+        """The least busy server; ties rotate so idle servers share the load."""
+        self._turn += 1
+        order = sorted(range(len(self.backends)), key=lambda i: (self.busy[i], (i - self._turn) % len(self.backends)))
+        return order[0]
 
     def with_max_tokens(self, max_tokens: int) -> ModelClient:
         """The same model for a longer (or shorter) answer than the role's usual cap."""
         if not self._own_backend or (self.spec.max_tokens is not None and self.spec.max_tokens >= max_tokens):
             return self  # an injected backend (a test fake) is kept as it is
-        return ModelClient(self.spec.with_settings(max_tokens=max_tokens), self.role, cache=self.cache,
-                           prices=self.prices)
+        if max_tokens not in self._variants:
+            self._variants[max_tokens] = ModelClient(self.spec.with_settings(max_tokens=max_tokens), self.role,
+                                                     cache=self.cache, prices=self.prices)
+        return self._variants[max_tokens]
 
     @property
     def vision(self) -> bool:
         """Whether the model accepts images (backend's own word, else the price table's)."""
-        if hasattr(self.backend, "vision"):
+        if hasattr(self.backend, "vision"):  # the first server speaks for the others
             return bool(self.backend.vision)
         if "vision" in self.spec.extra:
             return bool(self.spec.extra["vision"])
@@ -84,7 +103,13 @@ class ModelClient:
         async def attempt() -> RawCompletion:
             nonlocal attempts
             attempts += 1
-            return await self.backend.complete(messages, json_schema=json_schema, seed=seed)
+            async with in_flight(self.spec.label, self.spec.extra.get("max_in_flight")):
+                index = self._pick()
+                self.busy[index] += 1
+                try:
+                    return await self.backends[index].complete(messages, json_schema=json_schema, seed=seed)
+                finally:
+                    self.busy[index] -= 1
 
         started = time.perf_counter()
         try:

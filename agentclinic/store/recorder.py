@@ -11,7 +11,7 @@ from sqlalchemy import event, func, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, create_engine, delete, select
 
 from ..assess.differential import differential_rank
 from ..episode import Episode as EpisodeState
@@ -101,6 +101,26 @@ class Store:
             session.add(run)
             session.commit()
             return run.id  # type: ignore[return-value]
+
+    def reopen_run(self, run_id: int) -> None:
+        """Mark a run running again (resuming it)."""
+        with Session(self.engine) as session:
+            run = session.get(Run, run_id)
+            if run is not None:
+                run.status, run.finished_at = "running", None
+                session.add(run)
+                session.commit()
+
+    def delete_episodes(self, episode_ids: Sequence[int]) -> None:
+        """Remove unfinished episodes and everything hanging off them, in one transaction, so a
+        resumed run redoes them without duplicates or half-written rows."""
+        if not episode_ids:
+            return
+        with Session(self.engine) as session:
+            for model in (Turn, LLMCall, AssessmentRow, SurveyRow):
+                session.exec(delete(model).where(model.episode_id.in_(episode_ids)))  # type: ignore[attr-defined]
+            session.exec(delete(Episode).where(Episode.id.in_(episode_ids)))  # type: ignore[union-attr]
+            session.commit()
 
     def finish_run(self, run_id: int, status: str = "completed") -> None:
         with Session(self.engine) as session:
