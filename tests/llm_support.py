@@ -49,7 +49,10 @@ def start_llama_server():
     log = tempfile.NamedTemporaryFile("w+", prefix="llama-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "4096", "--n_threads", "2", "--seed", "7"],
+         "--n_ctx", "4096", "--n_threads", "2", "--seed", "7",
+         # By default the server drops a request in progress when another arrives; concurrent
+         # episodes (and retries after a client timeout) must queue instead.
+         "--interrupt_requests", "False"],
         stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
