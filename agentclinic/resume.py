@@ -9,14 +9,16 @@ episodes is exactly the plan, with no duplicates and no half-written rows.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from .store import Episode, Run, Store
+from .store import Episode, Store
 
 # Settings that change how a run goes, not what it measures: a run that differs only in these
 # is the same run (re-running it resumes it).
-OPERATIONAL = frozenset({"concurrency", "resume", "retry_failed", "fresh", "db"})
+OPERATIONAL = frozenset({"concurrency", "resume", "retry_failed", "fresh", "db", "shard"})
 OPERATIONAL_ROLE_SETTINGS = frozenset({"timeout_s", "max_retries", "max_in_flight", "cache"})
 
 EpisodeKey = tuple[str, int, str | None, str | None]
@@ -35,17 +37,13 @@ def identity(record: dict) -> dict:
     return kept
 
 
-def find_previous(store: Store, record: dict) -> Run | None:
-    """The latest batch run with the same identity, if any. Runs whose roles are Python
-    factories have no identity that outlives the process, so they are never matched."""
+def identity_hash(record: dict) -> str | None:
+    """A stable digest of a run's identity. Runs whose roles are Python factories have none
+    that outlives the process, so they are never joined or resumed implicitly."""
     if any(str(record.get(role, "")).startswith("python:") for role in ("doctor", "patient", "measurement",
                                                                           "assessor")):
         return None
-    wanted = identity(record)
-    for run in store.runs(limit=1000):
-        if run.source == "cli" and identity(run.config) == wanted:
-            return run
-    return None
+    return hashlib.sha256(json.dumps(identity(record), sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
@@ -55,12 +53,16 @@ class Resumption:
     redo: list[int] = field(default_factory=list)  # episode ids to delete and run again
 
 
-def resumption(store: Store, run_id: int, retry_failed: bool = False) -> Resumption:
-    """What a resumed run keeps and what it redoes."""
+def resumption(store: Store, run_id: int, retry_failed: bool = False,
+               mine: Collection[EpisodeKey] | None = None) -> Resumption:
+    """What a resumed run keeps and what it redoes; ``mine`` limits both to one shard's
+    episodes, so a shard never touches another's rows (they may be running right now)."""
     result = Resumption(run_id)
     finished = ("completed",) if retry_failed else ("completed", "failed")
     for row in store.episodes(run_id):
         key = episode_key(row.scenario_id, row.trial, row.persona_id, row.swap)
+        if mine is not None and key not in mine:
+            continue
         if row.status in finished and key not in result.done:
             result.done[key] = row
         else:  # unfinished, retried, or a duplicate left by an older version

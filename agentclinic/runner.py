@@ -22,7 +22,7 @@ from .persona import Persona, swap_variants
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .roles import RoleSet
 from .scenario import Scenario
-from .resume import EpisodeKey, episode_key, find_previous, identity, resumption
+from .resume import EpisodeKey, episode_key, identity, identity_hash, resumption
 from .seeding import derive_seed
 from .stats import wilson_interval
 from .store import Store
@@ -53,10 +53,13 @@ class RunConfig:
     resume: int | None = None  # a run id to finish; None: resume an identical earlier run, if any
     fresh: bool = False  # start a new run even when an identical one exists
     retry_failed: bool = False  # on resume, also redo episodes that failed
+    shard: str | None = None  # "i/n": run only every n-th planned episode, starting at the i-th (1-based)
 
     def validate(self) -> None:
         if self.max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {self.max_turns}")
+        if self.shard is not None:
+            shard_of(self.shard)
         if self.concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {self.concurrency}")
         if self.trials < 1:
@@ -228,8 +231,9 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
 async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet, store: Store,
                     on_episode: Callable[[EpisodeOutcome], None] | None,
                     on_start: Callable[[int], None] | None) -> BatchResult:
-    plan = episode_plan(config, scenarios)
-    run_id, done = _open_run(config, plan, roles, store)
+    full_plan = episode_plan(config, scenarios)
+    plan = _my_share(full_plan, config.shard)
+    run_id, done = _open_run(config, plan, len(full_plan), roles, store)
     result = BatchResult(run_id)
     todo = [(index, item) for index, item in enumerate(plan) if _plan_key(item) not in done]
     slots: list[EpisodeOutcome | None] = [None] * len(plan)
@@ -255,8 +259,28 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
         raise
     result.outcomes = [o for o in slots if o is not None]  # in plan order, whatever finished first
     result.resumed = len(plan) - len(todo)
-    store.finish_run(run_id, "completed")
+    # With shards, the run is complete when the last of them finishes.
+    store.finish_run(run_id, "completed" if store.finished_count(run_id) >= len(full_plan) else "partial")
     return result
+
+
+def shard_of(text: str) -> tuple[int, int]:
+    """'2/4' -> (2, 4), with a clear error for anything else."""
+    index, sep, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        i, n = 0, 0
+    if not sep or not 1 <= i <= n:
+        raise ValueError(f"shard must look like i/n with 1 <= i <= n (e.g. 1/4), got {text!r}")
+    return i, n
+
+
+def _my_share(plan: list, shard: str | None) -> list:
+    if shard is None:
+        return plan
+    i, n = shard_of(shard)
+    return [item for index, item in enumerate(plan) if index % n == i - 1]
 
 
 def _plan_key(item) -> EpisodeKey:
@@ -264,28 +288,39 @@ def _plan_key(item) -> EpisodeKey:
     return episode_key(scenario.id, trial, persona.label() if persona else None, swap)
 
 
-def _open_run(config: RunConfig, plan: list, roles: RoleSet, store: Store) -> tuple[int, dict]:
-    """A new run, or the run to resume with the episodes it already finished."""
+def _open_run(config: RunConfig, plan: list, planned: int, roles: RoleSet, store: Store) -> tuple[int, dict]:
+    """The run to fill, and the episodes of ``plan`` it already finished.
+
+    Identical experiments (see :mod:`agentclinic.resume`) share one run: a re-run resumes it
+    and shards started together join it.
+    """
     record = _config_record(config)
-    previous = None
+
+    def create() -> int:
+        return store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
+                               max_turns=config.max_turns, episodes_planned=planned,
+                               bindings=roles.bindings, config=record)
+
     if config.resume is not None:
         previous = store.run(config.resume)
         if previous is None:
             raise ValueError(f"no run {config.resume} to resume in {store.url}; see `agentclinic runs list`")
         if identity(previous.config) != identity(record):
             raise ValueError(f"run {config.resume} was made with other settings; resume it with exactly its "
-                             "command line (only --concurrency, --timeout, --retries, --max-in-flight may differ)")
-    elif not config.fresh:
-        previous = find_previous(store, record)
-    if previous is None:
-        run_id = store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
-                                 max_turns=config.max_turns, episodes_planned=len(plan),
-                                 bindings=roles.bindings, config=record)
-        return run_id, {}
-    state = resumption(store, previous.id, config.retry_failed)  # type: ignore[arg-type]
+                             "command line (only --concurrency, --timeout, --retries, --max-in-flight and "
+                             "--shard may differ)")
+        run_id = config.resume
+    elif (digest := identity_hash(record)) is not None:
+        made: list[int] = []
+        run_id = store.claim_run(digest, lambda: made.append(create()) or made[-1], replace=config.fresh)
+        if made and made[-1] == run_id:
+            return run_id, {}
+    else:
+        return create(), {}
+    state = resumption(store, run_id, config.retry_failed, {_plan_key(item) for item in plan})
     store.delete_episodes(state.redo)
-    store.reopen_run(previous.id)  # type: ignore[arg-type]
-    return previous.id, state.done  # type: ignore[return-value]
+    store.reopen_run(run_id)
+    return run_id, state.done
 
 
 def outcome_from_row(row) -> EpisodeOutcome:

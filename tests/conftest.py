@@ -99,3 +99,45 @@ def llama_server():
     from llm_support import start_llama_server
 
     yield from start_llama_server()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server URL: the one .ci/run started (AGENTCLINIC_TEST_POSTGRES), else a
+    throwaway one from the installed binaries; skipped without them, except under CI."""
+    from pg_support import bin_dir, start, stop
+
+    url = os.environ.get("AGENTCLINIC_TEST_POSTGRES")
+    if url:
+        yield url
+        return
+    if bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is required under CI (.ci/run installs and starts it)")
+        pytest.skip("PostgreSQL is not installed")
+    import shutil
+    import tempfile
+
+    # Under /tmp itself: the server runs as the postgres user, who cannot enter pytest's root-only dirs.
+    directory = Path(tempfile.mkdtemp(prefix="agentclinic-pg-"))
+    try:
+        yield start(directory)
+    finally:
+        stop(directory)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture()
+def postgres_url(postgres_server, request):
+    """A new, empty database on the server for one test."""
+    import re
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return postgres_server.rsplit("/", 1)[0] + "/" + name

@@ -46,6 +46,9 @@ def run(
                                                       "Re-running an identical command does the same."),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="When resuming, redo failed episodes too."),
     fresh: bool = typer.Option(False, "--fresh", help="Start a new run even if an identical one exists."),
+    shard: str = typer.Option(None, "--shard", metavar="I/N",
+                              help="Run every N-th planned episode starting at the I-th; N processes with the "
+                                   "same command and database fill one run."),
     max_in_flight: int = typer.Option(None, "--max-in-flight", min=1,
                                       help="Most calls in flight per model (server), whatever --concurrency is."),
     images: str = typer.Option("on-request", "--images", help="on-request, upfront or off."),
@@ -92,7 +95,7 @@ def run(
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
             roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
             swap=swap, survey=survey, concurrency=concurrency, resume=resume, retry_failed=retry_failed,
-            fresh=fresh)
+            fresh=fresh, shard=shard)
     started = time.perf_counter()
     with user_errors():
         result = _run_with_progress(config, show=not (quiet or as_json))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -24,9 +24,10 @@ class Run(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(description="cli | env | tui")
-    status: str = Field(default="running", description="running | completed | interrupted | failed")
+    status: str = Field(default="running",
+                        description="running | completed | partial (this shard done, others not) | interrupted | failed")
     scenarios: str = Field(description="the pack name, directory or file the cases came from")
-    seed: int | None = None
+    seed: int | None = Field(default=None, sa_type=BigInteger)  # seeds are 64-bit (PostgreSQL INTEGER is not)
     max_turns: int
     episodes_planned: int | None = None
     bindings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -34,6 +35,19 @@ class Run(SQLModel, table=True):
     package_version: str
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class RunClaim(SQLModel, table=True):
+    """Which run an experiment (a configuration's identity) is filled into.
+
+    Several processes (``--shard i/n``) starting the same experiment race to insert this row;
+    the primary key lets exactly one win, and the others join its run.
+    """
+
+    __tablename__ = "run_claim"
+
+    identity: str = Field(primary_key=True, description="sha256 of the run's configuration identity")
+    run_id: int = Field(foreign_key="run.id")
 
 
 class Episode(SQLModel, table=True):
@@ -49,7 +63,8 @@ class Episode(SQLModel, table=True):
     specialty: str = ""
     language: str = "en"
     trial: int = 0
-    seed: int | None = Field(default=None, description="shared by paired episodes (same case and trial)")
+    seed: int | None = Field(default=None, sa_type=BigInteger,
+                             description="shared by paired episodes (same case and trial)")
     persona_id: str | None = Field(default=None, index=True, description="persona stack id; NULL when neutral")
     persona: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     swap: str | None = Field(default=None, description="demographic swap, e.g. 'sex=male'")

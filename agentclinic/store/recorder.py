@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import event, func, inspect
+from sqlalchemy import event, func, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -23,7 +23,8 @@ from ..llm.backends.base import RawCompletion
 from ..llm.calls import CallRecord, CallTotals
 from ..roles import Assessment
 from ..survey import Survey
-from .models import AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, SurveyRow, Turn, utcnow
+from .models import (AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, RunClaim, SurveyRow, Turn,
+                     utcnow)
 
 
 class StoreError(Exception):
@@ -50,8 +51,10 @@ def make_engine(url: str = DEFAULT_DB_URL) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the directory for {parsed.database}: {exc}") from exc
+    # SQLite: several processes (shards) may write one file; wait for the lock instead of failing.
+    options = {"connect_args": {"timeout": 60}} if parsed.get_backend_name() == "sqlite" else {"pool_pre_ping": True}
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, **options)
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         raise StoreError(f"no database driver for {parsed.drivername!r} is installed ({exc})") from exc
     if engine.dialect.name == "sqlite":
@@ -72,10 +75,17 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         try:
-            SQLModel.metadata.create_all(self.engine)
+            self._create_tables()
         except Exception as exc:  # noqa: BLE001 - any driver error means the URL is unusable
             raise StoreError(f"cannot open database {url!r}: {exc}") from exc
         self._check_columns()
+
+    def _create_tables(self) -> None:
+        with self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                # Shards start together; concurrent CREATE TABLE races in PostgreSQL's catalog.
+                connection.execute(text("SELECT pg_advisory_xact_lock(73160)"))
+            SQLModel.metadata.create_all(connection)
 
     def _check_columns(self) -> None:
         # create_all never alters an existing table: a database from an older version would
@@ -101,6 +111,39 @@ class Store:
             session.add(run)
             session.commit()
             return run.id  # type: ignore[return-value]
+
+    def claim_run(self, identity: str, create: Callable[[], int], replace: bool = False) -> int:
+        """The run for an experiment: the claimed one, or one made by ``create`` and claimed.
+
+        When processes race, one insert wins; a loser removes the (empty) run it made and
+        joins the winner's. ``replace`` points the claim at a new run (``--fresh``).
+        """
+        with Session(self.engine) as session:
+            claim = session.get(RunClaim, identity)
+            if claim is not None and not replace:
+                return claim.run_id
+        run_id = create()
+        with Session(self.engine) as session:
+            try:
+                if replace:
+                    session.merge(RunClaim(identity=identity, run_id=run_id))
+                else:
+                    session.add(RunClaim(identity=identity, run_id=run_id))
+                session.commit()
+                return run_id
+            except IntegrityError:
+                session.rollback()
+        with Session(self.engine) as session:
+            session.exec(delete(Run).where(Run.id == run_id))  # type: ignore[arg-type]
+            session.commit()
+            return session.get(RunClaim, identity).run_id  # type: ignore[union-attr]
+
+    def finished_count(self, run_id: int) -> int:
+        """Episodes of a run that are completed or failed."""
+        with Session(self.engine) as session:
+            query = select(func.count()).select_from(Episode).where(
+                Episode.run_id == run_id, Episode.status.in_(("completed", "failed")))  # type: ignore[attr-defined]
+            return session.exec(query).one()
 
     def reopen_run(self, run_id: int) -> None:
         """Mark a run running again (resuming it)."""
