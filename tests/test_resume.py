@@ -14,6 +14,7 @@ import time
 import pytest
 
 from agentclinic.agents import registry
+from agentclinic.agents.registry import RoleSettings
 from agentclinic.agents.doctor import BaselineDoctor
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
@@ -124,3 +125,26 @@ def test_a_run_killed_with_sigkill_resumes_to_exactly_the_plan(tmp_path):
             last = con.execute('SELECT text FROM turn WHERE episode_id = ? ORDER BY "index" DESC LIMIT 1',
                                (episode_id,)).fetchone()
             assert last == ("Diagnosis recorded. The encounter is over.",)
+
+
+def test_interrupting_a_concurrent_run_marks_every_episode_in_flight(core_pack, db_url):
+    def reply(body):
+        asked = sum(m["role"] == "user" for m in body["messages"])
+        return "What brings you in today?" if asked < 2 else "DIAGNOSIS READY: Atrial fibrillation"
+
+    with StubServer(schedule=["slow:0.3"] * 1000, reply=reply) as server:
+        config = RunConfig(db=db_url, limit=8, doctor="openai:stub", concurrency=3,
+                           roles=RoleSettings(base_url=server.url, max_retries=0))
+
+        async def interrupted():
+            await asyncio.wait_for(run_batch(config, pack=core_pack), timeout=1.0)  # like Ctrl-C mid-run
+
+        with pytest.raises(asyncio.TimeoutError):
+            asyncio.run(interrupted())
+        store = Store(db_url)
+        [run] = store.runs()
+        statuses = [r.status for r in store.episodes(run.id)]
+        assert run.status == "interrupted" and statuses.count("abandoned") == 3 and "running" not in statuses
+        resumed = asyncio.run(run_batch(config, pack=core_pack))
+    assert resumed.run_id == run.id and [o.status for o in resumed.outcomes] == ["completed"] * 8
+    assert len(store.episodes(run.id)) == 8
