@@ -3,5 +3,5 @@
 from .models import AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, RunClaim, SurveyRow, Turn
 from .recorder import Store, StoreError, make_engine
 
-__all__ = ["AssessmentRow", "CaseSnapshot", "Episode", "LLMCacheEntry", "LLMCall", "Run", "Store", "StoreError",
-           "SurveyRow", "Turn", "make_engine"]
+__all__ = ["AssessmentRow", "CaseSnapshot", "Episode", "LLMCacheEntry", "LLMCall", "Run", "RunClaim", "Store",
+           "StoreError", "SurveyRow", "Turn", "make_engine"]

@@ -125,7 +125,9 @@ def test_cache_second_run_makes_no_calls(db_url):
         settings = RoleSettings(base_url=server.url, cache=True)
         first = asyncio.run(run_batch(RunConfig(roles=settings, **config), pack=PACK))
         calls_after_first = len(server.requests)
-        second = asyncio.run(run_batch(RunConfig(roles=settings, **config), pack=PACK))
+        # --fresh: an identical command would resume the finished run instead of replaying it.
+        second = asyncio.run(run_batch(RunConfig(roles=settings, fresh=True, **config), pack=PACK))
+    assert second.run_id != first.run_id
     assert calls_after_first > 0 and len(server.requests) == calls_after_first
     store = Store(db_url)
     first_calls = [c for o in first.outcomes for c in store.calls(o.episode_id)]
