@@ -39,7 +39,10 @@ def play(
                                 persona=load_library().stack(persona) if persona else None,
                                 roles=RoleSettings(base_url=base_url))
         Store(db).close()  # an unusable database is reported now, not inside the game
-    outcome = GameApp(settings, pack).run()
+    game = GameApp(settings, pack)
+    outcome = game.run()
+    if game.return_code:
+        raise typer.Exit(game.return_code)
     if outcome is not None:
         console.print(f"Episode {outcome.episode_id}: {outcome.status}, "
                       f"{'correct' if outcome.correct else 'not correct'}.")

@@ -105,6 +105,14 @@ class GameApp(App):
 
     # ---- the game -------------------------------------------------------------------------------
     async def _run_game(self) -> None:
+        try:
+            await self._play_one()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. an unknown role spec: leave with the message
+            self.exit(return_code=2, message=f"Error: {exc}")
+
+    async def _play_one(self) -> None:
         settings = self.settings
         rng = random.Random(settings.seed)
         self.pack = self.pack or load_pack(settings.scenarios)

@@ -164,3 +164,15 @@ def test_a_real_model_plays_the_patient_while_the_screen_shows_thinking(core_pac
     calls = store.calls(episode.id)
     assert episode.status == "completed" and {c.role for c in calls} == {"patient"}
     assert any(c.note == "survey" for c in calls)
+
+
+def test_a_role_that_cannot_be_built_ends_the_app_with_its_message(core_pack, db_url, capsys):
+    async def game():
+        app = GameApp(GameSettings(scenario_id="cardiology-001", patient="gpt-99", db=db_url, seed=1), core_pack)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.5)
+        return app
+
+    app = asyncio.run(game())
+    assert app.return_code == 2
+    assert "Error: unknown patient 'gpt-99'" in capsys.readouterr().err
