@@ -64,7 +64,10 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){body}(?![\w])", re.IGNORECASE)
 
 
-def redact(text: str, terms: list[str], placeholder: str = "[withheld]") -> tuple[str, int]:
+PLACEHOLDER = "[withheld]"  # what replaces a diagnosis mention in a reply
+
+
+def redact(text: str, terms: list[str], placeholder: str = PLACEHOLDER) -> tuple[str, int]:
     """``text`` with every occurrence of ``terms`` replaced, and how many were replaced.
 
     The last line of defence for the no-leak guarantee: whatever a role implementation

@@ -312,8 +312,13 @@ def _open_run(config: RunConfig, plan: list, planned: int, roles: RoleSet, store
         run_id = config.resume
     elif (digest := identity_hash(record)) is not None:
         made: list[int] = []
-        run_id = store.claim_run(digest, lambda: made.append(create()) or made[-1], replace=config.fresh)
-        if made and made[-1] == run_id:
+
+        def create_and_note() -> int:
+            made.append(create())
+            return made[-1]
+
+        run_id = store.claim_run(digest, create_and_note, replace=config.fresh)
+        if run_id in made:  # this process started the run: nothing to resume
             return run_id, {}
     else:
         return create(), {}

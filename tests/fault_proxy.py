@@ -4,19 +4,20 @@ or garbage instead."""
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from stub_server import LoopbackServer, error_body
 
 FAULTS = ("429", "500", "stall", "truncated", "garbage")
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     def __init__(self, upstream: str, fault_rate: float, seed: int = 0, stall_s: float = 3.0):
         self.upstream = upstream.rstrip("/")
         self.rng = random.Random(seed)
@@ -51,12 +52,10 @@ class FaultProxy:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.serve(Handler)
 
     def inject(self, handler, fault: str) -> None:
-        error = lambda status, code: handler.send(status, json.dumps(  # noqa: E731
-            {"error": {"message": f"injected {status}", "type": code, "code": code}}).encode())
+        error = lambda status, code: handler.send(status, error_body(status, code))  # noqa: E731
         try:
             if fault == "429":
                 error(429, "rate_limit_exceeded")
@@ -87,14 +86,3 @@ class FaultProxy:
             handler.send(status, payload)
         except (BrokenPipeError, ConnectionResetError):
             pass
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> FaultProxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()

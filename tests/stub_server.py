@@ -22,7 +22,32 @@ def completion_body(text: str, prompt_tokens: int = 11, completion_tokens: int =
     }).encode()
 
 
-class StubServer:
+def error_body(status: int, code: str) -> bytes:
+    """An OpenAI-style error object."""
+    return json.dumps({"error": {"message": f"stub {status}", "type": code, "code": code}}).encode()
+
+
+class LoopbackServer:
+    """A threaded HTTP server on a free 127.0.0.1 port, serving while used as a context manager."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class StubServer(LoopbackServer):
     """``schedule`` items: "429", "429-quota", "500", "401", "garbage", "truncated", "slow:<s>",
     or "ok"; after the schedule every request is "ok". ``reply`` gives the text of "ok" answers."""
 
@@ -62,12 +87,10 @@ class StubServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.serve(Handler)
 
     def respond(self, handler, behaviour: str, body: dict) -> None:
-        error = lambda status, code: handler._send(status, json.dumps(  # noqa: E731
-            {"error": {"message": f"stub {status}", "type": code, "code": code}}).encode())
+        error = lambda status, code: handler._send(status, error_body(status, code))  # noqa: E731
         if behaviour == "429":
             error(429, "rate_limit_exceeded")
         elif behaviour == "429-quota":
@@ -85,15 +108,3 @@ class StubServer:
             handler._send(200, completion_body(self.reply(body)))
         else:
             handler._send(200, completion_body(self.reply(body)))
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> StubServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from ..actions import Examine, RequestImages, RequestTest
 from ..agents.card_text import render_card
+from ..leaks import PLACEHOLDER
 from ..prices import load_prices
 from ..resolver import MeasurementContext, Resolver
 from ..scenario import Scenario
@@ -33,11 +34,10 @@ from ..terminology import load_terminology
 from ..text import normalize
 from .lexical import negated_before, numbers_in
 
-WITHHELD = "[withheld]"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Faults:
     patient_revealed: list[str] = field(default_factory=list)
     patient_unsupported: list[str] = field(default_factory=list)
@@ -100,7 +100,7 @@ class FaultChecker:
 
     def _patient_claims(self, turn: TurnLike) -> list[str]:
         # Questions are not claims ("Sorry, what does 'chest pain' mean?").
-        sentences = _SENTENCE.split(turn.text.replace(WITHHELD, " "))
+        sentences = _SENTENCE.split(turn.text.replace(PLACEHOLDER, " "))
         text = " ".join(s for s in sentences if not s.rstrip().endswith("?"))
         said = f" {normalize(text)} "
         found = []

@@ -10,6 +10,7 @@ import base64
 import html
 from datetime import datetime, timezone
 
+from .formatting import accuracy_with_ci, pct
 from .plots import all_figures
 from .summary import FLAGS, RATINGS
 
@@ -25,18 +26,10 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
 def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _acc(row: dict) -> str:
-    return f"{_pct(row['accuracy'])} ({100 * row['low']:.0f}–{100 * row['high']:.0f})"
 
 
 def render_html(summary: dict, title: str = "AgentClinic report") -> str:
@@ -45,19 +38,19 @@ def render_html(summary: dict, title: str = "AgentClinic report") -> str:
              f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1>", _intro(summary)]
     parts.append(_table("Accuracy by condition", ["condition", "n", "accuracy (95% CI)", "top-1", "top-3",
                                                    "top-5", "cost/episode (USD)", "model USD/episode", "Pareto"],
-                        [[r["label"], r["n"], _acc(r), _pct(r["top_k"]["1"]), _pct(r["top_k"]["3"]),
-                          _pct(r["top_k"]["5"]), f"{r['cost_usd']:,.0f}", f"{r['llm_cost_usd']:.4f}",
+                        [[r["label"], r["n"], accuracy_with_ci(r), pct(r["top_k"]["1"]), pct(r["top_k"]["3"]),
+                          pct(r["top_k"]["5"]), f"{r['cost_usd']:,.0f}", f"{r['llm_cost_usd']:.4f}",
                           "yes" if r["pareto"] else ""] for r in summary["conditions"]]))
     for axis, rows in summary["breakdowns"].items():
         if len(rows) > 1:
             parts.append(_table(f"Accuracy by {axis.replace('_', ' ')}", [axis, "n", "accuracy (95% CI)"],
-                                [[r["key"], r["n"], _acc(r)] for r in rows]))
+                                [[r["key"], r["n"], accuracy_with_ci(r)] for r in rows]))
     parts.append(_paired(summary))
     parts.append(_pass_k(summary))
     parts.append(_metrics(summary))
     parts.append(_table("Simulator-fault rates", ["flag", "rate"],
-                        [[f, _pct(summary["faults"]["rates"][f])] for f in FLAGS]
-                        + [["any", _pct(summary["faults"]["any"])]]))
+                        [[f, pct(summary["faults"]["rates"][f])] for f in FLAGS]
+                        + [["any", pct(summary["faults"]["any"])]]))
     if summary["faults"]["examples"]:
         parts.append("<p class=note>Examples: " + "; ".join(_e(x) for x in summary["faults"]["examples"]) + "</p>")
     parts.append(_surveys(summary))
@@ -77,11 +70,11 @@ def _intro(summary: dict) -> str:
             f"{counts['failed']} failed, {counts['abandoned']} abandoned; {counts['scored']} scored by "
             f"{_e(summary['assessor'])}" + (f", {counts['excluded_flagged']} excluded for simulator faults"
                                            if counts["excluded_flagged"] else "")
-            + f". Overall accuracy {_acc(summary['overall'])}.</p><p class=note>Generated {stamp}.</p>")
+            + f". Overall accuracy {accuracy_with_ci(summary['overall'])}.</p><p class=note>Generated {stamp}.</p>")
 
 
 def _paired(summary: dict) -> str:
-    rows = [[r["condition"], r["reference"], r["n_pairs"], _pct(r["reference_accuracy"]), _pct(r["accuracy"]),
+    rows = [[r["condition"], r["reference"], r["n_pairs"], pct(r["reference_accuracy"]), pct(r["accuracy"]),
              "–" if r["normalised_accuracy"] is None else f"{r['normalised_accuracy']:.2f}",
              f"{r['mcnemar']['a_only']} / {r['mcnemar']['b_only']}", f"{r['mcnemar']['p_value']:.3g}",
              _rating_test(r)] for r in summary["paired"]]
@@ -98,7 +91,7 @@ def _rating_test(row: dict) -> str:
 
 
 def _pass_k(summary: dict) -> str:
-    rows = [[label, *(f"pass^{k} {_pct(v)}" for k, v in ks.items())] for label, ks in summary["pass_k"].items()
+    rows = [[label, *(f"pass^{k} {pct(v)}" for k, v in ks.items())] for label, ks in summary["pass_k"].items()
             if len(ks) > 1]
     if not rows:
         return ""
@@ -110,8 +103,8 @@ def _pass_k(summary: dict) -> str:
 def _metrics(summary: dict) -> str:
     metrics = summary["metrics"]
     rows = [[name.replace("_", " "), f"{value:,.2f}"] for name, value in metrics["mean"].items()]
-    rows += [[name.replace("_", " ") + " (share)", _pct(value)] for name, value in metrics["rate"].items()]
-    rows.append(["key-fact coverage (mean)", _pct(metrics["coverage"]["mean"])])
+    rows += [[name.replace("_", " ") + " (share)", pct(value)] for name, value in metrics["rate"].items()]
+    rows.append(["key-fact coverage (mean)", pct(metrics["coverage"]["mean"])])
     rows.append(["tokens per episode", f"{metrics['tokens']:,.0f}"])
     return _table(f"Dialogue and process metrics (means over {metrics['n']} completed episodes)",
                   ["metric", "value"], rows)

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
-from ..assess.differential import TOP_K
+from ..assess.differential import TOP_K, top_k_accuracy
 from .dataset import Dataset, EpisodeView
 from .statistics import (mcnemar, mean_interval, normalised_accuracy, paired_bootstrap, paired_t,
                          pareto_front, pass_hat_k, proportion)
@@ -76,11 +76,7 @@ def _accuracy(views: Sequence[EpisodeView]) -> dict:
     ranks = [v.rank for v in views]
     return {"n": len(views), "correct": correct, "accuracy": share.value, "low": share.low, "high": share.high,
             "credit": sum(credit) / len(credit) if credit else 0.0,
-            "top_k": {str(k): _top_k(ranks, k) for k in TOP_K}}
-
-
-def _top_k(ranks: Sequence[int | None], k: int) -> float:
-    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
+            "top_k": {str(k): top_k_accuracy(ranks, k) for k in TOP_K}}
 
 
 def _status_counts(views, excluded, scored) -> dict:

@@ -8,15 +8,8 @@ from rich.console import RenderableType
 from rich.markup import escape
 from rich.table import Table
 
+from .formatting import accuracy_with_ci, pct
 from .summary import FLAGS, RATINGS
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
-def _ci(row: dict) -> str:
-    return f"{_pct(row['accuracy'])} ({100 * row['low']:.0f}–{100 * row['high']:.0f})"
 
 
 def summary_tables(summary: dict) -> Iterator[RenderableType]:
@@ -46,10 +39,10 @@ def _overview(summary: dict) -> Table:
         table.add_row("excluded (simulator faults)", str(counts["excluded_flagged"]))
     if counts["unjudged"]:
         table.add_row("not judged by this assessor", str(counts["unjudged"]))
-    table.add_row("accuracy (95% CI)", f"{_ci(overall)} of {overall['n']}")
-    table.add_row("top-1 / top-3 / top-5", " / ".join(_pct(overall["top_k"][k]) for k in ("1", "3", "5")))
+    table.add_row("accuracy (95% CI)", f"{accuracy_with_ci(overall)} of {overall['n']}")
+    table.add_row("top-1 / top-3 / top-5", " / ".join(pct(overall["top_k"][k]) for k in ("1", "3", "5")))
     if abs(overall["credit"] - overall["accuracy"]) > 1e-9:
-        table.add_row("mean credit (panel)", _pct(overall["credit"]))
+        table.add_row("mean credit (panel)", pct(overall["credit"]))
     return table
 
 
@@ -59,9 +52,9 @@ def _conditions(summary: dict) -> Table:
         table.add_column(column, justify="left" if column == "condition" else "right")
     for row in summary["conditions"]:
         pass_k = summary["pass_k"].get(row["label"], {})
-        ks = " ".join(f"^{k}={_pct(v)}" for k, v in pass_k.items() if k != "1") or "–"
+        ks = " ".join(f"^{k}={pct(v)}" for k, v in pass_k.items() if k != "1") or "–"
         label = escape(row["label"]) + (" *" if row["pareto"] else "")
-        table.add_row(label, str(row["n"]), _ci(row), _pct(row["top_k"]["3"]), f"${row['cost_usd']:,.0f}",
+        table.add_row(label, str(row["n"]), accuracy_with_ci(row), pct(row["top_k"]["3"]), f"${row['cost_usd']:,.0f}",
                       f"{row['llm_cost_usd']:.4f}", ks)
     table.caption = "* on the accuracy/cost Pareto front"
     return table
@@ -72,7 +65,7 @@ def _breakdown(axis: str, rows: list[dict]) -> Table:
     for column in (axis.replace("_", " "), "n", "accuracy (95% CI)"):
         table.add_column(column)
     for row in rows:
-        table.add_row(escape(row["key"]), str(row["n"]), _ci(row))
+        table.add_row(escape(row["key"]), str(row["n"]), accuracy_with_ci(row))
     return table
 
 
@@ -84,7 +77,7 @@ def _paired(rows: list[dict]) -> Table:
         test = row["mcnemar"]
         norm = row["normalised_accuracy"]
         table.add_row(escape(row["condition"]), escape(row["reference"]), str(row["n_pairs"]),
-                      f"{_pct(row['reference_accuracy'])} → {_pct(row['accuracy'])}",
+                      f"{pct(row['reference_accuracy'])} → {pct(row['accuracy'])}",
                       "–" if norm is None else f"{norm:.2f}", f"{test['a_only']} / {test['b_only']}",
                       f"{test['p_value']:.3g}")
     return table
@@ -97,9 +90,9 @@ def _metrics(metrics: dict) -> Table:
     for name, value in metrics["mean"].items():
         table.add_row(name.replace("_", " "), f"{value:,.2f}")
     for name, value in metrics["rate"].items():
-        table.add_row(name.replace("_", " ") + " (share)", _pct(value))
+        table.add_row(name.replace("_", " ") + " (share)", pct(value))
     coverage = metrics["coverage"]
-    table.add_row("key-fact coverage (mean / median)", f"{_pct(coverage['mean'])} / {_pct(coverage['median'])}")
+    table.add_row("key-fact coverage (mean / median)", f"{pct(coverage['mean'])} / {pct(coverage['median'])}")
     table.add_row("tokens per episode", f"{metrics['tokens']:,.0f}")
     table.add_row("model spend (USD, total)", f"{metrics['llm_cost_usd']:.4f}")
     return table
@@ -110,9 +103,9 @@ def _faults(faults: dict) -> Table:
     table.add_column("flag")
     table.add_column("rate", justify="right")
     for flag in FLAGS:
-        table.add_row(flag.replace("_", " "), _pct(faults["rates"][flag]))
-    table.add_row("any", _pct(faults["any"]))
-    table.add_row("case report names the diagnosis", _pct(faults["measurement_revealed"]))
+        table.add_row(flag.replace("_", " "), pct(faults["rates"][flag]))
+    table.add_row("any", pct(faults["any"]))
+    table.add_row("case report names the diagnosis", pct(faults["measurement_revealed"]))
     return table
 
 

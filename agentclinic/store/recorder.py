@@ -138,6 +138,12 @@ class Store:
             session.commit()
             return session.get(RunClaim, identity).run_id  # type: ignore[union-attr]
 
+    def episode_counts(self) -> dict[int, int]:
+        """Episodes per run, in one query (for run lists)."""
+        with Session(self.engine) as session:
+            query = select(Episode.run_id, func.count()).group_by(Episode.run_id)  # type: ignore[arg-type]
+            return dict(session.exec(query).all())
+
     def finished_count(self, run_id: int) -> int:
         """Episodes of a run that are completed or failed."""
         with Session(self.engine) as session:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from ..loader import load_pack
 from ..report.metrics import episode_metrics
+from ..scenario import Scenario
 from ..store import Episode, Store
 from .widgets import image, line
 
@@ -41,11 +42,11 @@ class RunsScreen(Screen):
         table = self.query_one(DataTable)
         table.add_columns("run", "source", "started", "doctor", "cases", "episodes", "status")
         store: Store = self.app.store  # type: ignore[attr-defined]
+        counts = store.episode_counts()
         for run in store.runs(limit=500):
-            count = len(store.episodes(run.id))
             table.add_row(str(run.id), run.source, run.started_at.strftime("%Y-%m-%d %H:%M"),
-                          Text(str(run.bindings.get("doctor", "?"))), Text(run.scenarios), str(count), run.status,
-                          key=str(run.id))
+                          Text(str(run.bindings.get("doctor", "?"))), Text(run.scenarios), str(counts.get(run.id, 0)),
+                          run.status, key=str(run.id))
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -103,13 +104,14 @@ class TranscriptScreen(Screen):
         row = store.episode(self.episode_id)
         turns = store.turns(self.episode_id)
         scenario = store.case(row.case_digest) if row else None
+        played = self._pack_case(row) if any(turn.image_ids for turn in turns) else None
         with VerticalScroll():
             yield Static(self._summary(row, turns, scenario))
             for turn in turns:
                 label = f"{turn.speaker} ({turn.action})" if turn.action else turn.speaker
                 yield Static(line(turn.speaker, turn.text, label))
                 for image_id in turn.image_ids:
-                    yield Static(image(self._image_path(row, image_id), image_id))
+                    yield Static(image(_image_path(played, image_id), image_id))
         yield Footer()
 
     @staticmethod
@@ -132,15 +134,18 @@ class TranscriptScreen(Screen):
                                       f"${metrics.cost_usd:,.0f} · coverage {coverage}"))
         return table
 
-    def _image_path(self, row: Episode | None, image_id: str) -> Path | None:
-        """The image file, found through the pack the run named (None when it moved)."""
+    def _pack_case(self, row: Episode | None) -> Scenario | None:
+        """The case as the run's pack holds it on disk: image files are relative to it."""
         run = self.app.store.run(row.run_id) if row else None  # type: ignore[attr-defined]
         try:
-            scenario = load_pack(run.scenarios).get(row.scenario_id)  # type: ignore[union-attr]
-        except Exception:  # noqa: BLE001 - any failure: show the text fallback
+            return load_pack(run.scenarios).get(row.scenario_id)  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - the pack moved or changed: images fall back to text
             return None
-        found = next((i for i in scenario.images if i.id == image_id), None)
-        return scenario.image_path(found) if found else None
+
+
+def _image_path(scenario: Scenario | None, image_id: str) -> Path | None:
+    found = next((i for i in scenario.images if i.id == image_id), None) if scenario else None
+    return scenario.image_path(found) if scenario and found else None
 
 
 class BrowseApp(App):
