@@ -115,6 +115,9 @@ def _parse_diagnosis(text: str, match: re.Match[str]) -> Diagnose | Invalid:
     name = _clean(match.group("value"))
     if not name:
         return Invalid(text=text, reason="DIAGNOSIS READY needs a diagnosis after the colon")
+    # Several DIAGNOSIS READY lines are several answers: kept together, the judge sees a hedge.
+    answers = dict.fromkeys(value for m in _DIAGNOSIS.finditer(text) if (value := _clean(m.group("value"))))
+    name = "; ".join(answers)
     differential: tuple[str, ...] = ()
     if found := _DIFFERENTIAL.search(text):
         differential = _split_list(found.group("value"))

@@ -16,13 +16,13 @@ from pathlib import Path
 from dataclasses import dataclass, field, replace
 
 from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest, parse_action
-from .leaks import redact
 from .prices import PriceList, load_prices
 from .resolver import ImageRef, MeasurementContext, MeasurementResult
 from .roles import (Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker,
                     SurveyRespondent)
 from .scenario import DoctorBrief, Scenario
 from .survey import Survey
+from .validity.guard import guard_for
 
 DEFAULT_MAX_TURNS = 20  # AgentClinic's default number of doctor turns
 IMAGE_MODES = ("on-request", "upfront", "off")  # the paper's two NEJM settings, plus none
@@ -78,6 +78,7 @@ class Episode:
         max_turns: int = DEFAULT_MAX_TURNS,
         prices: PriceList | None = None,
         answer_options: tuple[str, ...] = (),
+        options_note: str | None = None,
         images: str = "on-request",
         image_fetcher: Callable[[str], Path] | None = None,
         on_turn: Callable[[TurnRecord], None] | None = None,
@@ -100,6 +101,8 @@ class Episode:
             self.brief = self.brief.model_copy(update={"images_available": 0})
         self.on_turn = on_turn
         self.records: list[TurnRecord] = []
+        # Every reply passes this on its way to the doctor: the diagnosis in any spelling.
+        self.guard = guard_for(scenario.diagnosis.name, tuple(scenario.diagnosis.synonyms))
         self.stats = EpisodeStats()
         self.context = MeasurementContext()
         self.turn = 0
@@ -110,6 +113,7 @@ class Episode:
         self._started = False
         self.image_errors: list[str] = []
         self.run_survey = survey
+        self.options_note = options_note  # how multiple-choice options were drawn, for the log
         self.survey: Survey | None = None
         self.survey_error: str | None = None
 
@@ -138,7 +142,7 @@ class Episode:
             refs = tuple(ImageRef(i.id, i.modality, self.scenario.image_path(i), i.url) for i in self.scenario.images)
             images, notes = self._local_images(refs)
             text += "\n" + "\n".join(filter(None, [_image_lines(images), *notes]))
-        self._record("system", text, image_ids=tuple(ref.id for ref in images))
+        self._record("system", text, image_ids=tuple(ref.id for ref in images), note=self.options_note)
         return self._observe(text, "system", images)
 
     async def step(self, doctor_text: str) -> Observation:
@@ -241,7 +245,7 @@ class Episode:
         return tuple(kept), notes
 
     def _guard(self, text: str) -> tuple[str, int]:
-        text, count = redact(text, self.scenario.diagnosis.terms())
+        text, count = self.guard.redact(text)
         self.stats.redactions += count
         return text, count
 

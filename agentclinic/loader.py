@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .leaks import find_leaks
+from .validity.leaks import find_leaks
 from .paths import DEFAULT_PACK, bundled_dir
 from .scenario import Scenario
 

@@ -23,6 +23,8 @@ import yaml
 
 from .paths import data_file
 from .text import TextIndex, contains_term, normalize
+from .validity.answers import AnswerShape, read_answer
+from .validity.guard import Mention, TermFinder
 
 # Severity and acuity words: "aortic stenosis" names the disease of "Severe aortic stenosis".
 _QUALIFIERS = frozenset({"acute", "severe", "mild", "moderate", "symptomatic", "significant"})
@@ -36,7 +38,7 @@ _NEGATION_AFTER = re.compile(r"^(?:(?:is|was|has been|been)\s+)?(?:ruled out|exc
 class Verdict:
     """The outcome of a match, with the reason a person can check."""
 
-    verdict: str  # exact | equivalent | narrower | broader | wrong | none
+    verdict: str  # exact | equivalent | narrower | broader | wrong | hedged | none
     reason: str
     matched: str | None = None
 
@@ -65,6 +67,7 @@ class DiagnosisGraph:
             self.spelling.setdefault(normalize(child), child)
             self.spelling.setdefault(normalize(parent), parent)
         self.opposed = [(normalize(a), normalize(b)) for a, b in data.get("opposed_qualifiers", [])]
+        self._finder: TermFinder | None = None
 
     def conflict(self, predicted: str, correct: str) -> tuple[str, str] | None:
         """A qualifier pair that sets the two names apart, e.g. ('chronic', 'acute')."""
@@ -83,6 +86,22 @@ class DiagnosisGraph:
     def equivalents(self, name: str) -> set[str]:
         key = normalize(name)
         return set(nx.node_connected_component(self.same, key)) if key in self.same else {key}
+
+    def finder(self) -> TermFinder:
+        """Every name the vocabulary knows, for finding conditions in an answer (built once)."""
+        if self._finder is None:
+            self._finder = TermFinder(self.spelling.values())
+        return self._finder
+
+    def related_forms(self, name: str) -> set[str]:
+        """Every name that reveals ``name``: its equivalents and all narrower forms with theirs
+        ("STEMI" and "inferior STEMI" reveal "myocardial infarction")."""
+        forms = self.equivalents(name)
+        for node in list(forms):
+            if node in self.is_a:
+                for child in nx.ancestors(self.is_a, node):
+                    forms |= self.equivalents(child)
+        return forms
 
     def _canonical_nodes(self, names: Iterable[str]) -> set[str]:
         nodes: set[str] = set()
@@ -147,12 +166,81 @@ def match(
 ) -> Verdict:
     """Judge ``predicted`` against ``correct`` (with its ``synonyms``).
 
-    ``distractors`` are the case's other answer options: an answer naming one of them as
-    well as the diagnosis is a hedge and is judged wrong.
+    The answer's shape is read first (:mod:`agentclinic.validity.answers`): an answer that
+    offers several conditions is ``hedged`` and never credited; two conditions linked as
+    cause and effect are credited when one is the diagnosis and the other is not one of
+    ``distractors`` (the case's other answer options); one condition is compared by name.
     """
     if not predicted or not normalize(predicted):
         return Verdict("none", "no diagnosis was given")
     graph = graph or load_diagnosis_graph()
+    case = _CaseNames(graph, correct, synonyms, distractors)
+    shape = read_answer(predicted, case.mentions, case.same)
+    if shape.kind == "empty":
+        return Verdict("none", shape.reason)
+    if shape.kind == "hedged":
+        return Verdict("hedged", f"a final diagnosis names one condition; this answer {shape.reason}")
+    if shape.kind == "negation":
+        negated = [term for term in shape.excluded if case.is_correct(term)]
+        return Verdict("wrong", f"the answer negates {negated[0]!r}" if negated else shape.reason)
+    if shape.kind == "linked":
+        return _linked(shape, correct, synonyms, distractors, graph)
+    verdict = _match_name(shape.parts[0], correct, synonyms, distractors, graph)
+    if shape.excluded and verdict.verdict == "exact":  # "PE, not pneumonia" is more than the name
+        return Verdict("equivalent", f"the answer names {verdict.matched!r} and rules out "
+                                     f"{', '.join(map(repr, shape.excluded))}", verdict.matched)
+    return verdict
+
+
+def _linked(shape: AnswerShape, correct: str, synonyms: Sequence[str], distractors: Sequence[str],
+            graph: DiagnosisGraph) -> Verdict:
+    """Two linked conditions: both are asserted, so one must be the diagnosis and neither an
+    alternative the case rules against."""
+    verdicts = [_match_name(part, correct, synonyms, distractors, graph) for part in shape.parts]
+    right = [v for v in verdicts if v.correct]
+    rivals = [part for part, v in zip(shape.parts, verdicts) if not v.correct
+              and any(_match_name(part, d, (), (), graph).correct for d in distractors)]
+    if right and rivals:
+        return Verdict("hedged", f"the answer {shape.reason}, and {rivals[0]!r} is one of the case's "
+                                 "alternative diagnoses")
+    if right:
+        return Verdict(right[0].verdict, f"the answer {shape.reason}; {right[0].reason}", right[0].matched)
+    if any(v.verdict == "broader" for v in verdicts):
+        return Verdict("broader", f"the answer {shape.reason}; neither is as specific as {correct!r}")
+    return Verdict("wrong", f"the answer {shape.reason}; neither is {correct!r}")
+
+
+class _CaseNames:
+    """The names an answer is read with: the vocabulary's and the case's own."""
+
+    def __init__(self, graph: DiagnosisGraph, correct: str, synonyms: Sequence[str], distractors: Sequence[str]):
+        self.graph = graph
+        self.correct = set().union(*(graph.equivalents(n) for n in [correct, *synonyms]))
+        self.groups = [self.correct] + [graph.equivalents(d) for d in distractors]
+        self.finder = TermFinder([correct, *synonyms, *distractors])
+
+    def mentions(self, text: str) -> list[Mention]:
+        found = sorted(self.finder.mentions(text) + self.graph.finder().mentions(text),
+                       key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Mention] = []
+        for mention in found:
+            if not kept or mention.start >= kept[-1].end:
+                kept.append(mention)
+        return kept
+
+    def is_correct(self, name: str) -> bool:
+        return bool(self.graph.equivalents(name) & self.correct)
+
+    def same(self, a: str, b: str) -> bool:
+        ea, eb = self.graph.equivalents(a), self.graph.equivalents(b)
+        if ea & eb or any(ea & group and eb & group for group in self.groups):
+            return True
+        return self.graph.relation([a], [b]) is not None
+
+
+def _match_name(predicted: str, correct: str, synonyms: Sequence[str], distractors: Sequence[str],
+                graph: DiagnosisGraph) -> Verdict:
+    """One named condition against the diagnosis: names, synonyms, the graph, qualifiers."""
     terms = {normalize(correct): correct}
     for name in [correct, *synonyms]:
         for equivalent in graph.equivalents(name):
@@ -190,7 +278,7 @@ def match(
                   if normalize(alias) not in terms and _names(index, alias)
                   and f" {normalize(alias)} " not in f" {term} " and not _negated(predicted, alias)]
         if rivals:
-            return Verdict("wrong", f"the answer hedges between {term!r} and {rivals[0]!r}")
+            return Verdict("hedged", f"the answer hedges between {term!r} and {rivals[0]!r}")
         if graph.relation([predicted], [correct, *synonyms]) == "narrower":
             return Verdict("narrower", f"{predicted!r} is a more specific form of {correct!r}", correct)
         return Verdict("equivalent", f"the answer names {term!r}", terms[term])

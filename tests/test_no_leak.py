@@ -12,7 +12,7 @@ import pytest
 from agentclinic.actions import Examine, RequestImages, RequestTest
 from agentclinic.agents.registry import resolve_roles
 from agentclinic.episode import Episode, run_episode
-from agentclinic.leaks import find_leaks
+from agentclinic.validity.leaks import find_leaks
 from agentclinic.loader import load_pack
 from agentclinic.resolver import MeasurementContext
 from agentclinic.text import find_terms

@@ -22,6 +22,7 @@ from ..roles import Assessment, Observation
 from ..scenario import DoctorBrief, Scenario
 from ..survey import SURVEY_SCHEMA, Survey, TurnLike, parse_survey
 from ..text import normalize
+from ..validity.guard import added_conditions
 from .card_text import render_card
 
 # The shape of a structured doctor action (see actions.parse_action for the accepted forms).
@@ -44,6 +45,10 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 SURVEY_MAX_TOKENS = 200
 MAX_PATIENT_SENTENCES = 3  # patients answer in one to three sentences, as the protocol asks
+
+
+def _joined(note: str | None, extra: str) -> str:
+    return f"{note}; {extra}" if note else extra
 
 
 def _first_sentences(text: str, limit: int) -> str:
@@ -155,11 +160,14 @@ class LLMMeasurement:
         completion = await self.client.chat([Message("user", self.prompts.measurement_phrase.format(
             result=result.text))], seed=self.seed, note="phrase-result")
         text = completion.text.strip()
-        # A rewrite that drops or alters any number is discarded: values come from the case only.
-        if text and set(_NUMBER.findall(result.text)) <= set(_NUMBER.findall(text)) \
-                and set(_NUMBER.findall(text)) <= set(_NUMBER.findall(result.text)):
+        # A rewrite that drops or alters any number, or names a condition the result did not
+        # ("Maybe atrial fibrillation."), is discarded: results come from the case only.
+        case_terms = [*self.scenario.diagnosis.terms(), *self.scenario.distractors]
+        if text and set(_NUMBER.findall(result.text)) == set(_NUMBER.findall(text)) \
+                and not added_conditions(result.text, text, case_terms):
             return replace(result, text=text)
-        return result
+        return replace(result, note=_joined(result.note, "rewording discarded: it changed a value or "
+                                                         "named a condition"))
 
 
 class LLMAssessor:

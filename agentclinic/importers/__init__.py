@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..leaks import find_leaks
+from ..validity.leaks import find_leaks
 from ..scenario import Scenario
 from .nejm import NEJM_OBJECTIVE, from_nejm
 from .osce import from_osce

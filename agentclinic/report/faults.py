@@ -25,7 +25,7 @@ from typing import Protocol
 
 from ..actions import Examine, RequestImages, RequestTest
 from ..agents.card_text import render_card
-from ..leaks import PLACEHOLDER
+from ..validity.guard import PLACEHOLDER
 from ..prices import load_prices
 from ..resolver import MeasurementContext, Resolver
 from ..scenario import Scenario

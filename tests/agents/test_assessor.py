@@ -57,4 +57,4 @@ def test_scripted_assessor_uses_case_synonyms_and_distractors():
     ok = asyncio.run(assessor.assess("CAP", scenario))
     assert ok.correct and ok.assessor == "scripted" and ok.matched == "Community-acquired pneumonia"
     hedge = asyncio.run(assessor.assess("Community-acquired pneumonia or influenza", scenario))
-    assert not hedge.correct and "hedges" in hedge.reason
+    assert not hedge.correct and hedge.verdict == "hedged" and "alternatives" in hedge.reason

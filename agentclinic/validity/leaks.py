@@ -8,12 +8,11 @@ diagnosis; naming it there is reported as a warning, because imported datasets d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .scenario import Scenario
-from .text import find_terms, normalize
+from ..scenario import Scenario
+from .guard import guard_for
 
 
 @dataclass(frozen=True)
@@ -40,13 +39,14 @@ def _doctor_facing_card(scenario: Scenario) -> dict:
 
 
 def find_leaks(scenario: Scenario) -> list[Leak]:
-    """Every place where the diagnosis or one of its synonyms appears in doctor-reachable text."""
-    terms = scenario.diagnosis.terms()
+    """Every place where the diagnosis, a synonym or a narrower form (in the case or in the
+    diagnosis graph, in any spelling the guard knows) appears in doctor-reachable text."""
+    finder = guard_for(scenario.diagnosis.name, tuple(scenario.diagnosis.synonyms))
     leaks: list[Leak] = []
 
     def check(value: object, path: str, severity: str) -> None:
         for field, text in _walk(value, path):
-            leaks.extend(Leak(field, term, severity) for term in find_terms(text, terms))
+            leaks.extend(Leak(field, term, severity) for term in finder.find(text))
 
     check(scenario.objective, "objective", "error")
     check(_doctor_facing_card(scenario), "patient", "error")
@@ -54,30 +54,3 @@ def find_leaks(scenario: Scenario) -> list[Leak]:
     for index, test in enumerate(scenario.tests):
         check(test.model_dump(include={"name", "aliases", "result", "values"}), f"tests[{index}]", "warning")
     return leaks
-
-
-def _term_pattern(term: str) -> re.Pattern[str]:
-    stripped = term.strip()
-    if stripped.isupper() and len(stripped) <= 5:  # abbreviations: exact case, as in find_terms
-        return re.compile(rf"(?<![\w]){re.escape(stripped)}(?![\w])")
-    body = r"[\s\-_'’.]+".join(re.escape(word) for word in normalize(term).split())
-    return re.compile(rf"(?<![\w]){body}(?![\w])", re.IGNORECASE)
-
-
-PLACEHOLDER = "[withheld]"  # what replaces a diagnosis mention in a reply
-
-
-def redact(text: str, terms: list[str], placeholder: str = PLACEHOLDER) -> tuple[str, int]:
-    """``text`` with every occurrence of ``terms`` replaced, and how many were replaced.
-
-    The last line of defence for the no-leak guarantee: whatever a role implementation
-    says (an LLM patient may guess aloud), the doctor never reads the diagnosis.
-    """
-    if not find_terms(text, terms):
-        return text, 0
-    total = 0
-    for term in sorted(terms, key=len, reverse=True):
-        if normalize(term):
-            text, count = _term_pattern(term).subn(placeholder, text)
-            total += count
-    return text, total
