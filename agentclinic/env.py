@@ -35,7 +35,7 @@ from .persona import Persona, load_library
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
 from .roles import Observation
-from .runner import answer_options
+from .validity.options import OptionDrawer
 from .spaces import ImageSequence, Unicode
 from .store import Store
 
@@ -121,6 +121,9 @@ class ClinicEnv(gym.Env):
             persona = library.stack(persona)
         self.persona = library.validate(persona) if persona is not None else None
         self.multiple_choice = multiple_choice
+        self._options = OptionDrawer(self.pack.scenarios) if multiple_choice else None
+        if self._options:  # a case that cannot get four options is an error now, not mid-run
+            self._options.check(self.pack.scenarios)
         self.survey = survey  # the patient's ratings after each episode (one more model call for LLM patients)
         self.cost_weight = cost_weight
         self.render_mode = render_mode
@@ -151,6 +154,7 @@ class ClinicEnv(gym.Env):
             scenario = self.pack.scenarios[int(self.np_random.integers(len(self.pack.scenarios)))]
         episode_seed = int(self.np_random.integers(2**31 - 1))
         self._episode_id = self._log_start(scenario, episode_seed)
+        choice = self._options.draw(scenario, episode_seed) if self._options else None
         self.call_totals = CallTotals()
         store, episode_id = self._store, self._episode_id
         self._episode = Episode(
@@ -159,7 +163,8 @@ class ClinicEnv(gym.Env):
             self.roles.measurement(scenario, episode_seed),
             self.roles.assessor(episode_seed),
             max_turns=self.max_turns,
-            answer_options=answer_options(scenario, episode_seed) if self.multiple_choice else (),
+            answer_options=choice.options if choice else (),
+            options_note=choice.note() if choice else None,
             images=self.images,
             survey=self.survey,
             image_fetcher=self._image_cache.fetch,

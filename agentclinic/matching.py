@@ -256,6 +256,10 @@ def _match_name(predicted: str, correct: str, synonyms: Sequence[str], distracto
         return Verdict("exact", "same name as the case diagnosis", correct)
     if said in terms:
         return Verdict("equivalent", f"{predicted!r} is a synonym of {correct!r}", terms[said])
+    # The answer is one of the case's own wrong options ("effusive-constrictive pericarditis"
+    # beside "constrictive pericarditis"): it names that option, not the diagnosis.
+    if any(said in graph.equivalents(option) for option in distractors):
+        return Verdict("wrong", f"{predicted!r} is one of the case's alternative diagnoses")
 
     # Terms are looked for as written, so an abbreviation keeps its case ("MI", not the word "mi").
     spelled = {normalize(name): name for name in [correct, *synonyms]}

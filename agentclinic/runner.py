@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import random
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from .resume import EpisodeKey, episode_key, identity, identity_hash, resumption
 from .seeding import derive_seed
 from .stats import wilson_interval
 from .store import Store
+from .validity.options import OptionDrawer
 
 
 @dataclass
@@ -121,13 +121,6 @@ def select_scenarios(pack: Pack, config: RunConfig) -> list[Scenario]:
     return scenarios[: config.limit] if config.limit else scenarios
 
 
-def answer_options(scenario: Scenario, seed: int) -> tuple[str, ...]:
-    """The shuffled answer options for multiple-choice mode (seeded, so runs repeat)."""
-    options = scenario.answer_options()
-    random.Random(seed).shuffle(options)
-    return tuple(options)
-
-
 def _sink(store: Store | None, episode_id: int, totals: CallTotals):
     def sink(record: CallRecord) -> None:
         totals.add(record)
@@ -139,12 +132,14 @@ def _sink(store: Store | None, episode_id: int, totals: CallTotals):
 
 async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_id: int | None,
                   config: RunConfig, trial: int = 0, persona: Persona | None = None,
-                  swap: str | None = None, observer: Callable[[TurnRecord], None] | None = None) -> EpisodeOutcome:
+                  swap: str | None = None, observer: Callable[[TurnRecord], None] | None = None,
+                  options: OptionDrawer | None = None) -> EpisodeOutcome:
     """Run and record one episode; errors are recorded, not raised.
 
     The seed depends on the case and trial only, so the same case under different personas
     or swaps is a paired comparison. ``observer`` sees every turn as it is logged (the TUI
-    shows the conversation from it).
+    shows the conversation from it). ``options`` draws multiple-choice options from the pack
+    (by default from the case alone).
     """
     seed = derive_seed(config.seed, scenario.id, trial)
     episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial, max_turns=config.max_turns,
@@ -154,14 +149,15 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
     token = call_sink.set(_sink(store, episode_id, totals))
     state: Episode | None = None
     try:
-        options = answer_options(scenario, seed) if config.multiple_choice else ()
+        choice = (options or OptionDrawer([scenario])).draw(scenario, seed) if config.multiple_choice else None
         state = Episode(
             scenario,
             roles.patient(scenario, derive_seed(seed, "patient"), **with_persona),
             roles.measurement(scenario, derive_seed(seed, "measurement")),
             roles.assessor(derive_seed(seed, "assessor")),
             max_turns=config.max_turns,
-            answer_options=options,
+            answer_options=choice.options if choice else (),
+            options_note=choice.note() if choice else None,
             images=config.images,
             survey=config.survey,
             image_fetcher=ImageCache().fetch,
@@ -222,7 +218,11 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
                               settings=config.roles, cache=store)
         if roles.doctor is None:
             raise ValueError("a batch run needs a doctor role spec (e.g. 'baseline')")
-        return await _run_plan(config, scenarios, roles, store, on_episode, on_start)
+        drawer = None
+        if config.multiple_choice:  # every case must get four options before anything runs
+            drawer = OptionDrawer(pack.scenarios)
+            drawer.check(scenarios)
+        return await _run_plan(config, scenarios, roles, store, on_episode, on_start, drawer)
     finally:
         if own_store:
             store.close()
@@ -230,7 +230,7 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
 
 async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet, store: Store,
                     on_episode: Callable[[EpisodeOutcome], None] | None,
-                    on_start: Callable[[int], None] | None) -> BatchResult:
+                    on_start: Callable[[int], None] | None, drawer: OptionDrawer | None = None) -> BatchResult:
     full_plan = episode_plan(config, scenarios)
     plan = _my_share(full_plan, config.shard)
     run_id, done = _open_run(config, plan, len(full_plan), roles, store)
@@ -246,7 +246,8 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
 
     async def worker() -> None:
         for index, (scenario, trial, persona, swap) in queue:
-            slots[index] = outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap)
+            slots[index] = outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap,
+                                                   options=drawer)
             if on_episode:
                 on_episode(outcome)
 

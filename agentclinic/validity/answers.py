@@ -31,7 +31,7 @@ from ..paths import data_file
 from .folding import fold, fold_tokens
 from .guard import Mention
 
-_BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|[a-z][.)])\s+", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|[a-z]\))\s+")  # not "C. difficile": a letter needs ")"
 _MARKUP = re.compile(r"\*\*|__|`+|^#+\s*|^>\s*", re.MULTILINE)
 _ANSWER_KEYS = ("diagnosis", "final_diagnosis", "answer", "dx", "condition", "name")
 _MAX_ITEMS = 50
