@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +14,7 @@ from sqlalchemy import event, func, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import Session, SQLModel, create_engine, delete, select
 
 from ..assess.differential import differential_rank
@@ -34,10 +38,25 @@ class StoreError(Exception):
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers (reports, the browser) work while a run writes; FKs keep rows consistent.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _switch_to_wal(cursor, patience_s: float = 60.0) -> None:
+    """Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
+    at once, without waiting, while another process (a shard starting together) does the same:
+    try again until one has switched it, which every later one then sees."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.01, 0.1))
 
 
 def make_engine(url: str = DEFAULT_DB_URL) -> Engine:
@@ -85,7 +104,14 @@ class Store:
             if self.engine.dialect.name == "postgresql":
                 # Shards start together; concurrent CREATE TABLE races in PostgreSQL's catalog.
                 connection.execute(text("SELECT pg_advisory_xact_lock(73160)"))
-            SQLModel.metadata.create_all(connection)
+                SQLModel.metadata.create_all(connection)
+                return
+            # SQLite: create_all looks, then creates, and another process may create the table in
+            # between ("table run already exists"). IF NOT EXISTS makes each statement atomic.
+            for table in SQLModel.metadata.sorted_tables:
+                connection.execute(CreateTable(table, if_not_exists=True))
+                for index in table.indexes:
+                    connection.execute(CreateIndex(index, if_not_exists=True))
 
     def _check_columns(self) -> None:
         # create_all never alters an existing table: a database from an older version would
