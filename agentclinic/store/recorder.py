@@ -95,23 +95,28 @@ class Store:
         self.engine = make_engine(url)
         try:
             self._create_tables()
+        except StoreError:
+            raise
         except Exception as exc:  # noqa: BLE001 - any driver error means the URL is unusable
             raise StoreError(f"cannot open database {url!r}: {exc}") from exc
-        self._check_columns()
 
     def _create_tables(self) -> None:
+        """Create missing tables, refuse a database written by an older version, then create
+        missing indexes (an index on a column an old table lacks would fail first)."""
+        self._create(lambda table: [CreateTable(table, if_not_exists=True)])
+        self._check_columns()
+        self._create(lambda table: [CreateIndex(index, if_not_exists=True) for index in table.indexes])
+
+    def _create(self, statements) -> None:
+        # Processes may open a fresh database together: create_all looks, then creates, and
+        # another process may create the table in between ("table run already exists").
+        # IF NOT EXISTS makes each statement atomic; PostgreSQL also needs its catalog locked.
         with self.engine.begin() as connection:
             if self.engine.dialect.name == "postgresql":
-                # Shards start together; concurrent CREATE TABLE races in PostgreSQL's catalog.
                 connection.execute(text("SELECT pg_advisory_xact_lock(73160)"))
-                SQLModel.metadata.create_all(connection)
-                return
-            # SQLite: create_all looks, then creates, and another process may create the table in
-            # between ("table run already exists"). IF NOT EXISTS makes each statement atomic.
             for table in SQLModel.metadata.sorted_tables:
-                connection.execute(CreateTable(table, if_not_exists=True))
-                for index in table.indexes:
-                    connection.execute(CreateIndex(index, if_not_exists=True))
+                for statement in statements(table):
+                    connection.execute(statement)
 
     def _check_columns(self) -> None:
         # create_all never alters an existing table: a database from an older version would
