@@ -3,7 +3,8 @@
 Every value the doctor receives comes from the case file (provenance ``case``), from the
 vocabulary's normal-range text for a test the case lacks (``default-normal``), or is a
 plain "not available" (``unavailable``). Nothing here can produce an abnormal value that
-the case does not hold.
+the case does not hold, and normal-range text is given only for a test (or examination)
+whose body systems the case does not implicate (:mod:`agentclinic.validity.implicated`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .prices import PriceList
 from .scenario import CaseImage, CaseTest, Scenario, TestValue
 from .terminology import Terminology, core_words
 from .text import normalize
+from .validity.implicated import Implication, implicated_systems, load_body_systems
 
 Provenance = Literal["case", "default-normal", "unavailable"]
 MissingPolicy = Literal["default-normal", "unavailable"]
@@ -84,6 +86,13 @@ class Resolver:
         self.prices = prices
         self.missing = missing
         self._test_keys = [self._keys(test.name, test.aliases) for test in scenario.tests]
+        self._implication: Implication | None = None
+
+    def implication(self) -> Implication:
+        """The body systems this case implicates (worked out on first need)."""
+        if self._implication is None:
+            self._implication = implicated_systems(self.scenario, self.terms)
+        return self._implication
 
     def _keys(self, name: str, aliases: list[str]) -> set[str]:
         keys: set[str] = set()
@@ -114,8 +123,11 @@ class Resolver:
                                      else f"{_label(key)}: {value}", "case", f"physical_exam.{key}")
         canonical = self.terms.exam_system(system)
         label = _label(canonical or system)
-        if self.missing == "unavailable":
-            return MeasurementResult(f"{label} examination: no findings recorded.", "unavailable", canonical)
+        involved = self.implication().overlap(load_body_systems().of_exam_section(canonical or system, self.terms))
+        if self.missing == "unavailable" or involved:
+            note = f"normal text withheld: {involved[1]} implicates {involved[0]}" if involved else None
+            return MeasurementResult(f"{label} examination: no findings recorded.", "unavailable", canonical,
+                                     note=note)
         return MeasurementResult(f"{label} examination: no abnormality found.", "default-normal", canonical)
 
     def _exam_section(self, system: str) -> tuple[str, dict | str] | None:
@@ -212,8 +224,11 @@ class Resolver:
         info = self.terms.info(concept) if concept else None
         label = concept or name.strip()
         price = self.prices.concept_price(concept, info.category if info else "lab")
-        if self.missing == "unavailable":
-            return MeasurementResult(f"{label}: not available for this patient.", "unavailable", concept)
+        # A normal result is invented only where nothing in the case argues against it.
+        involved = self.implication().overlap(load_body_systems().of_test(concept, name, self.terms))
+        if self.missing == "unavailable" or involved:
+            note = f"normal text withheld: {involved[1]} implicates {involved[0]}" if involved else None
+            return MeasurementResult(f"{label}: not available for this patient.", "unavailable", concept, note=note)
         if info is not None and info.normal:
             text = info.normal if info.normal.lower().startswith(label.lower()) else f"{label}: {info.normal}"
         elif info is not None and info.category in {"imaging", "pathology"}:

@@ -51,7 +51,9 @@ class _Model(BaseModel):
 class Demographics(_Model):
     """Who the patient is. The doctor is told these at the start of the encounter."""
 
-    age_years: float = Field(ge=0, le=125, description="Age in years; fractions for infants (0.5 = 6 months).")
+    age_years: float | None = Field(
+        ge=0, le=125, description="Age in years; fractions for infants (0.5 = 6 months); null when the source does "
+                                  "not state it (imported records), never a guess.")
     sex: Sex
     gender: ShortText | None = Field(None, description="Gender identity where it differs from sex or matters.")
     race_ethnicity: ShortText | None = None
@@ -62,6 +64,8 @@ class Demographics(_Model):
 
     def describe(self) -> str:
         """A short neutral description such as '54-year-old male'."""
+        if self.age_years is None:
+            return f"{self.sex} patient of unstated age" if self.sex != "unknown" else "patient of unstated age and sex"
         if self.age_years >= 2:
             age = f"{int(self.age_years)}-year-old"
         else:

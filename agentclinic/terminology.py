@@ -93,9 +93,12 @@ class Terminology:
         key = normalize(term)
         if key in self._systems:
             return self._systems[key]
-        for word in key.split():
-            if word in self._systems:
-                return self._systems[word]
+        words = key.split()
+        for size in (3, 2, 1):  # "nervous system" before "system"
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start:start + size])
+                if phrase in self._systems:
+                    return self._systems[phrase]
         return None
 
 

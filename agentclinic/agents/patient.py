@@ -24,19 +24,16 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-from ..paths import data_file
 from ..persona import Persona, load_library
 from ..survey import Survey, TurnLike, heuristic_survey, perceive
 from ..scenario import PatientCard, Scenario, Symptom
 from ..terminology import load_terminology
 from ..text import TextIndex, normalize
+from ..validity.topics import card_topics, expanded, load_topics, question_topics, symptoms_asked
 
 MAX_SENTENCES = 3
+MAX_PARTS = 5  # a compound question gets one sentence per part, up to this many
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _TIME_WORDS = {"ago", "days", "day", "weeks", "week", "months", "month", "hours", "hour", "since", "started",
                "began", "yesterday", "morning", "night", "last", "suddenly", "today", "years", "year"}
@@ -59,12 +56,6 @@ _LIST_TOPICS = {
 }
 
 
-@lru_cache(maxsize=2)
-def load_topics(path: Path | None = None) -> dict:
-    with open(path or data_file("patient_topics.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 def _mix_timeline(sentence: str) -> str:
     """A mildly confused patient's version: time words swapped (two days -> two weeks)."""
     return re.sub(r"\b(" + "|".join(_TIMELINE_SWAPS) + r")\b", lambda m: _TIMELINE_SWAPS[m.group(1)], sentence)
@@ -76,6 +67,25 @@ def _sentences(text: str) -> list[str]:
 
 def _content_words(text: str) -> set[str]:
     return {word for word in normalize(text).split() if word not in _STOP and len(word) > 2}
+
+
+def _yes(detail: str) -> str:
+    """'Yes, ' and the first sentence of what the patient says about a symptom."""
+    first = _sentences(detail)[0] if detail.strip() else detail
+    if not re.match(r"^(?:I|I'm|I've|I'd|I'll)\b", first):
+        first = first[:1].lower() + first[1:]
+    return _sentence(f"Yes, {first}")
+
+
+def _interleave(groups: list[list[str]], limit: int) -> list[str]:
+    """The first sentence of every group, then the second of every group, ... up to ``limit``."""
+    split = [list(dict.fromkeys(s for part in group for s in _sentences(part))) for group in groups]
+    chosen: list[str] = []
+    for depth in range(max((len(g) for g in split), default=0)):
+        for group in split:
+            if depth < len(group) and group[depth] not in chosen and len(chosen) < limit:
+                chosen.append(group[depth])
+    return chosen
 
 
 def _join(items: list[str]) -> str:
@@ -125,14 +135,14 @@ class ScriptedPatient:
         topics = self._topics_in(question)
         if "unsure_history" in self.rules and set(topics) & _RECALL_TOPICS and self.rng.random() < 0.5:
             return "I'm not sure, I can't remember that well."
-        sentences = self._symptom_answers(question)
-        for topic in topics:
-            sentences += self._topic_answer(topic, question)
-        if not sentences:
-            sentences = self._fallback(question)
-        unique = list(dict.fromkeys(s for part in sentences for s in _sentences(part)))
-        limit = 1 if self.rules & {"brief_answers", "less_forthcoming", "withhold_details"} else MAX_SENTENCES
-        unique = self._persona_turns(unique[:limit])
+        # One group of sentences per thing asked, so a compound question is answered part by part.
+        groups = [[answer] for answer in self._symptom_answers(question)]
+        groups += [group for topic in topics if (group := self._topic_answer(topic, question))]
+        if not groups:
+            groups = [self._fallback(question)]
+        limit = 1 if self.rules & {"brief_answers", "less_forthcoming", "withhold_details"} \
+            else max(MAX_SENTENCES, min(len(groups), MAX_PARTS))
+        unique = self._persona_turns(_interleave(groups, limit))
         self.said.update(unique)
         return " ".join(unique)
 
@@ -159,34 +169,34 @@ class ScriptedPatient:
 
     # ---- recognising the question ---------------------------------------------------------
     def _topics_in(self, question: str) -> list[str]:
-        index = TextIndex(question)
-        return [topic for topic, cues in self.topics.items() if any(index.contains(cue) for cue in cues)]
+        topics = question_topics(question, self.topics)
+        # "Tell me more about the pain" is a follow-up and "tell me about your cough" a question
+        # about the cough: the opening story is for open questions only.
+        if len(topics) > 1 or self._symptoms_asked(question):
+            topics = [t for t in topics if t != "opening"]
+        return topics
 
     def _expanded(self, text: str) -> str:
-        index = TextIndex(text)
-        extra = [lay for term, lays in self.lay_terms.items() if index.contains(term) for lay in lays]
-        return " | ".join([text, *extra])
-
-    def _symptom_phrases(self, symptom: Symptom) -> list[str]:
-        phrases = [symptom.name, *symptom.synonyms]
-        return phrases + [lay for phrase in phrases for lay in self.lay_terms.get(normalize(phrase), [])]
+        return expanded(text, self.lay_terms)
 
     def _symptoms_asked(self, question: str) -> list[Symptom]:
-        expanded = TextIndex(self._expanded(question))
-        return [s for s in self.card.symptoms if any(expanded.contains(p) for p in self._symptom_phrases(s))]
+        return symptoms_asked(question, self.card.symptoms, self.lay_terms)
 
     # ---- answering ------------------------------------------------------------------------
     def _symptom_answers(self, question: str) -> list[str]:
         answers = []
-        for symptom in self._symptoms_asked(question)[:2]:
+        asked = self._symptoms_asked(question)[:MAX_PARTS]
+        for symptom in asked:
             self.mentioned.add(symptom.name)
-            if not symptom.present:
+            if not symptom.present and len(asked) > 1:  # say which part the "no" is for
+                answers.append(f"No {symptom.name[0].lower()}{symptom.name[1:]}, though.")
+            elif not symptom.present:
                 answers.append(self.rng.choice(["No, I haven't had that.", "No, nothing like that.",
                                                 f"No, no {symptom.name.lower()}."]))
             elif "under_report" in self.rules:
                 answers.append("Yes, a little, but it's nothing much.")
             elif symptom.detail:
-                answers.append("Yes. " + _sentence(symptom.detail) if "?" in question else _sentence(symptom.detail))
+                answers.append(_yes(symptom.detail) if "?" in question else _sentence(symptom.detail))
             else:
                 answers.append(f"Yes, I've had {symptom.name.lower()}.")
         return answers
@@ -194,7 +204,9 @@ class ScriptedPatient:
     def _topic_answer(self, topic: str, question: str) -> list[str]:
         card = self.card
         if topic == "opening":
-            return [_sentence(card.chief_complaint)]
+            return [_sentence(card.chief_complaint), *self._untold_story(1)]
+        if topic == "more":
+            return self._untold_story(2) or self._other_symptoms()
         if topic in _HISTORY_TOPICS:
             return self._history_sentences(question, prefer_time=topic == "onset")
         if topic == "other_symptoms":
@@ -202,15 +214,34 @@ class ScriptedPatient:
         if topic in _LIST_TOPICS:
             field, template, empty = _LIST_TOPICS[topic]
             items = getattr(card, field)
-            return [_sentence(template.format(_join(items))) if items else empty]
+            if not items:  # an empty list means none, unless the story says otherwise
+                return self._card_sentences(topic) or [empty]
+            if any(re.match(r"^(?:I|My|Nothing|None|No|Never|Healthy)\b", item) for item in items):
+                return [_sentence(item) for item in items]  # items already said as sentences
+            return [_sentence(template.format(_join(items)))]
         return self._section_answer(topic)
+
+    def _untold_story(self, count: int) -> list[str]:
+        """The next story sentences the patient has not said yet."""
+        untold = [s for s in _sentences(self.card.history_of_present_illness)
+                  if _sentence(s) not in self.said and _sentence(s) != _sentence(self.card.chief_complaint)]
+        return [_sentence(s) for s in untold[:count]]
+
+    def _card_sentences(self, topic: str) -> list[str]:
+        """Sentences anywhere on the card that speak to ``topic`` (at most two)."""
+        card = self.card
+        texts = [card.chief_complaint, card.history_of_present_illness, *card.social_history.values(),
+                 *card.review_of_systems.values(),
+                 *(v if isinstance(v, str) else ". ".join(v) for v in card.extra_sections.values())]
+        found = [_sentence(s) for text in texts for s in _sentences(text) if topic in card_topics(s)]
+        return list(dict.fromkeys(found))[:2]
 
     def _section_answer(self, topic: str) -> list[str]:
         # Social history and extra sections are keyed by topic ("smoking", "travel", ...).
         for key, text in {**self.card.social_history, **self.card.extra_sections}.items():
             if normalize(key.replace("_", " ")).startswith(topic[:5]) or topic[:5] in normalize(key):
                 return [_sentence(text if isinstance(text, str) else _join(text))]
-        return []  # the card is silent: the fallback says the patient does not know
+        return self._card_sentences(topic)  # [] when the card is silent: the patient does not know
 
     def _history_sentences(self, question: str, prefer_time: bool) -> list[str]:
         # The story and what the patient says about each symptom both hold onset,
@@ -246,6 +277,10 @@ class ScriptedPatient:
         return [f"I've also had {_join([s.name.lower() for s in chosen])}."]
 
     def _fallback(self, question: str) -> list[str]:
+        index = TextIndex(question)
+        for key, text in self.card.review_of_systems.items():  # "any problems with your bowels?"
+            if index.contains(key.replace("_", " ")):
+                return [_sentence(s) for s in _sentences(text)][:2]
         system = self.terminology.exam_system(question)
         if system:
             for key, text in self.card.review_of_systems.items():

@@ -14,8 +14,9 @@ _UNIT_YEARS = {"year": 1.0, "yr": 1.0, "month": 1 / 12, "mo": 1 / 12, "week": 1 
 
 
 def parse_demographics(text: str) -> dict[str, Any]:
-    """Age and sex from free text such as '55-year-old male' or 'you are a 3-month-old girl'."""
-    age = 0.0
+    """Age and sex from free text such as '55-year-old male' or 'you are a 3-month-old girl';
+    the age is None when the text does not state it (never a guess)."""
+    age: float | None = None
     if match := _AGE.search(text):
         age = round(float(match.group(1)) * _UNIT_YEARS[match.group(2).lower()], 3)
     elif re.search(r"\bnewborn|neonate\b", text, re.IGNORECASE):
@@ -27,7 +28,7 @@ def parse_demographics(text: str) -> dict[str, Any]:
         sex = "male"
     else:
         sex = "unknown"
-    return {"age_years": min(age, 125.0), "sex": sex}
+    return {"age_years": None if age is None else min(age, 125.0), "sex": sex}
 
 
 def label(key: str) -> str:

@@ -1,16 +1,23 @@
 """AgentClinic's OSCE JSONL records (MedQA, MedQA-Extended, MIMIC-IV) -> our scenario format.
 
-Nothing is dropped: unknown patient sections go to ``extra_sections``, nested examination
-findings keep their nesting, and every test result (including analytes nested in panels and
-tests grouped under "Imaging" or "Blood_Work") becomes a named test.
+Nothing is dropped: the patient card is normalised into the patient's own voice and topics
+(:mod:`.cards`) with the original record kept in ``notes``, unknown patient sections go to
+``extra_sections``, nested examination findings keep their nesting, and every test result
+(including analytes nested in panels and tests grouped under "Imaging" or "Blood_Work")
+becomes a named test.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from ..text import normalize
+from ..validity.guard import guard_for
+from .cards import clean_findings, history_items, key_facts, speaker, split_social, symptoms_from
 from .common import as_findings, as_list, as_sections, as_text, label, parse_demographics, test_category
+from .voice import child_word, informant_of
 
 # Top-level result keys that group several tests rather than name one.
 _GROUPS = {"imaging", "blood work", "blood tests", "blood test", "laboratory tests", "laboratory studies", "labs",
@@ -21,7 +28,8 @@ _KNOWN_PATIENT = {"Demographics", "History", "Symptoms", "Past_Medical_History",
                   "Review_of_Systems", "Current_Medications", "Medications", "Drug_History"}
 
 
-def _symptoms(symptoms: Any) -> list[dict]:
+def _symptom_names(symptoms: Any) -> list[str]:
+    """Primary first, then secondary, then anything else, each list item a symptom."""
     if isinstance(symptoms, dict):
         primary = as_list(symptoms.get("Primary_Symptom"))
         secondary = as_list(symptoms.get("Secondary_Symptoms"))
@@ -30,7 +38,7 @@ def _symptoms(symptoms: Any) -> list[dict]:
         names = primary + secondary + rest
     else:
         names = as_list(symptoms)
-    return [{"name": name[:300]} for name in dict.fromkeys(names) if name.strip()] or [{"name": "unwell"}]
+    return [name for name in dict.fromkeys(names) if name.strip()]
 
 
 def _test(key: str, value: Any, group: str | None) -> dict | None:
@@ -79,18 +87,52 @@ def _tests(results: Any) -> list[dict]:
     return tests
 
 
+def _social(value: Any) -> str:
+    if isinstance(value, dict):
+        return " ".join(as_text(v).rstrip(".") + "." for v in value.values() if as_text(v))
+    return as_text(value)
+
+
+def _chief_complaint(story: str, primary: str, voice) -> str:
+    """The first sentence of the story that speaks of the main symptom, else a plain one."""
+    wanted = {w for w in re.findall(r"[a-z]{4,}", primary.lower())}
+    for sentence in re.split(r"(?<=[.!?])\s+", story):
+        if wanted & set(re.findall(r"[a-z]{4,}", sentence.lower())):
+            return sentence
+    return voice(f"The patient has {primary[:1].lower()}{primary[1:]}")
+
+
 def from_osce(record: dict, *, case_id: str, source: str, license: str) -> dict:
-    """One OSCE record (the object under ``OSCE_Examination``) as scenario data."""
+    """One OSCE record (the object under ``OSCE_Examination``) as scenario data, its patient
+    card normalised (:mod:`.cards`) and the original record kept in ``notes``."""
     exam = record["OSCE_Examination"]
     actor = exam.get("Patient_Actor") or {}
     demographics_text = as_text(actor.get("Demographics"))
-    symptoms = _symptoms(actor.get("Symptoms"))
-    medications = [m for key in ("Current_Medications", "Medications", "Drug_History") for m in as_list(actor.get(key))]
-    extra = {label(k).lower().replace(" ", "_"): as_text(v) for k, v in actor.items()
-             if k not in _KNOWN_PATIENT and as_text(v)}
-    if demographics_text:
-        extra["demographics_as_written"] = demographics_text
-    diagnosis = as_text(exam.get("Correct_Diagnosis")).strip()
+    demographics = parse_demographics(demographics_text)
+    history = as_text(actor.get("History"))
+    informant = informant_of(f"{demographics_text} {history}", demographics["age_years"])
+    if informant:
+        demographics["informant"] = informant
+    voice = speaker(demographics["sex"], informant, child_word(demographics["age_years"], demographics["sex"]))
+
+    def phrase(text: str) -> str:  # a name or list item in the patient's voice, without a full stop
+        return voice(text).rstrip(".") if text.strip() else ""
+
+    review = as_text(actor.get("Review_of_Systems"))
+    symptoms = symptoms_from([phrase(name) for name in _symptom_names(actor.get("Symptoms"))], f"{history} {review}")
+    conditions, treatments, family, other = history_items(as_text(actor.get("Past_Medical_History")))
+    medicines = [m for key in ("Current_Medications", "Medications", "Drug_History") for m in as_list(actor.get(key))]
+    social, allergies = split_social(_social(actor.get("Social_History")), voice)
+    story = voice(history)
+    primary = next((s["name"] for s in symptoms if s.get("present", True)), "feeling unwell")
+    extra = {label(k).lower().replace(" ", "_"): voice(as_text(v)) for k, v in actor.items()
+             if k not in _KNOWN_PATIENT and voice(as_text(v))}
+    extra.update(other)
+    diagnosis = as_text(exam.get("Correct_Diagnosis")).strip()[:300]
+    names = guard_for(diagnosis).find  # reports give findings; the conclusion is the doctor's to draw
+    tests = clean_findings(_tests(exam.get("Test_Results") or {}), names)
+    if not any(s.get("present", True) for s in symptoms):
+        symptoms.insert(0, {"name": primary})
     return {
         "id": case_id,
         "title": f"{source} ({demographics_text or 'patient'})"[:300],
@@ -99,17 +141,23 @@ def from_osce(record: dict, *, case_id: str, source: str, license: str) -> dict:
         "license": license,
         "objective": as_text(exam.get("Objective_for_Doctor")) or "Evaluate the patient and reach a diagnosis.",
         "patient": {
-            "demographics": parse_demographics(demographics_text),
-            "chief_complaint": symptoms[0]["name"],
-            "history_of_present_illness": as_text(actor.get("History")) or symptoms[0]["name"],
+            "demographics": demographics,
+            "chief_complaint": _chief_complaint(story, primary, voice),
+            "history_of_present_illness": story or voice(f"The patient has {primary.lower()}"),
             "symptoms": symptoms,
-            "past_medical_history": as_list(actor.get("Past_Medical_History")),
-            "medications": medications,
-            "social_history": as_sections(actor.get("Social_History")),
-            "review_of_systems": as_sections(actor.get("Review_of_Systems")),
+            "past_medical_history": [phrase(c) for c in conditions if phrase(c)],
+            "medications": [phrase(m) for m in medicines if phrase(m)] + [voice(t) for t in treatments],
+            "social_history": social,
+            "review_of_systems": {k: voice(v) for k, v in as_sections(actor.get("Review_of_Systems")).items()
+                                  if voice(v)},
+            "allergies": allergies,
+            "family_history": [phrase(f) for f in family if phrase(f)],
             "extra_sections": extra,
         },
-        "physical_exam": as_findings(exam.get("Physical_Examination_Findings") or {}) or {"general": "Not recorded."},
-        "tests": _tests(exam.get("Test_Results") or {}),
-        "diagnosis": {"name": diagnosis[:300]},
+        "physical_exam": clean_findings(as_findings(exam.get("Physical_Examination_Findings") or {}), names)
+        or {"general": "Not recorded."},
+        "tests": tests,
+        "diagnosis": {"name": diagnosis},
+        "key_facts": key_facts(symptoms, [phrase(c) for c in conditions], treatments, social, tests),
+        "notes": ("Original AgentClinic record: " + json.dumps(exam, ensure_ascii=False))[:20_000],
     }

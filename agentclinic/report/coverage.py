@@ -57,6 +57,6 @@ def _bridged(said: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _lay_groups() -> tuple[tuple[str, ...], ...]:
     """Each clinical term with its lay phrasings (the scripted patient's vocabulary)."""
-    from ..agents.patient import load_topics
+    from ..validity.topics import load_topics
 
     return tuple((term, *lay) for term, lay in load_topics().get("lay_terms", {}).items())

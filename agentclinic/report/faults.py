@@ -148,7 +148,8 @@ def _affirms(said: str, key: str, card: str) -> bool:
 
 def _card_text(scenario: Scenario) -> str:
     card = scenario.patient
-    return f"{render_card(card)} {card.demographics.describe()} {card.demographics.age_years:g}"
+    age = card.demographics.age_years
+    return f"{render_card(card)} {card.demographics.describe()} {'' if age is None else format(age, 'g')}"
 
 
 def _case_text(scenario: Scenario) -> str:

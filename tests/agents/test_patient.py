@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from agentclinic.agents.patient import MAX_SENTENCES, ScriptedPatient
+from agentclinic.agents.patient import MAX_PARTS, MAX_SENTENCES, ScriptedPatient
 from agentclinic.scenario import Scenario
 
 from conftest import case_data
@@ -17,7 +17,7 @@ def patient():
 
 @pytest.mark.parametrize(("question", "expected"), [
     ("What brings you in today?", "I've had a cough and fever for a week."),
-    ("Do you have a temperature?", "Yes. I've had a temperature of 38.5."),
+    ("Do you have a temperature?", "Yes, I've had a temperature of 38.5."),
     ("Any chest pain?", None),
     ("What medicines do you take?", "I take paracetamol when needed."),
     ("Any allergies?", "No allergies that I know of."),
@@ -47,8 +47,14 @@ def test_other_symptoms_lists_unmentioned_ones(patient):
     assert "fever" in patient.answer("Any other symptoms?")
 
 
-def test_at_most_three_sentences(patient):
+def test_a_compound_question_gets_a_sentence_per_part_within_a_cap(patient):
     answer = patient.answer("Tell me about your cough, fever, medicines, allergies, smoking and family?")
+    assert len(re.findall(r"[.!?](?:\s|$)", answer)) <= MAX_PARTS
+    assert "phlegm" in answer and "38.5" in answer and "paracetamol" in answer and "ten a day" in answer
+
+
+def test_a_simple_question_gets_at_most_three_sentences(patient):
+    answer = patient.answer("Tell me about your cough?")
     assert len(re.findall(r"[.!?](?:\s|$)", answer)) <= MAX_SENTENCES
 
 

@@ -1,0 +1,131 @@
+"""What a question, or a sentence of a patient card, is about (pure; words are data).
+
+``data/patient_topics.yaml`` holds the cue words: ``topics`` recognise a doctor's question,
+``card_cues`` put a sentence of a card on a topic. The scripted patient, the importers (to
+split an imported social history) and the simulator audit all read topics here, so what
+counts as "on the card" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..paths import data_file
+from ..scenario import Symptom
+from ..text import TextIndex, normalize
+from .folding import fold
+
+SOCIAL_TOPICS = ("smoking", "alcohol", "drugs", "occupation", "living", "travel", "sexual", "activity", "diet")
+
+
+@lru_cache(maxsize=2)
+def load_topics(path: Path | None = None) -> dict:
+    """The topic vocabulary (cached)."""
+    with open(path or data_file("patient_topics.yaml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def question_topics(question: str, topics: dict[str, list[str]] | None = None) -> list[str]:
+    """The topics a doctor's question asks about, in the order the question raises them."""
+    topics = topics if topics is not None else load_topics()["topics"]
+    index = TextIndex(question)
+    spans: dict[str, tuple[int, int]] = {}
+    for topic, cues in topics.items():
+        for cue in cues:
+            if index.contains(cue) and (start := index.padded.find(f" {normalize(cue)} ")) >= 0:
+                span = (start, start + len(normalize(cue)) + 1)
+                if topic not in spans or span[1] - span[0] > spans[topic][1] - spans[topic][0]:
+                    spans[topic] = span
+            elif index.contains(cue) and topic not in spans:
+                spans[topic] = (len(index.padded), len(index.padded))  # an abbreviation, found as written
+    # A cue inside another topic's longer cue is not asked: "sexually active" is not "active".
+    inside = {t for t, (a, b) in spans.items()
+              for other, (c, d) in spans.items() if other != t and c <= a and b <= d and (d - c) > (b - a)}
+    return sorted((t for t in spans if t not in inside), key=lambda t: spans[t][0])
+
+
+@lru_cache(maxsize=1)
+def _card_cues() -> dict[str, tuple[tuple[str, ...], ...]]:
+    return {topic: tuple(tuple(fold(cue).split()) for cue in cues if fold(cue))
+            for topic, cues in load_topics()["card_cues"].items()}
+
+
+def card_topics(sentence: str) -> list[str]:
+    """The topics a sentence of a card speaks to ("Smokes a pack a day" -> smoking).
+
+    A one-word cue matches the start of a word ("smok" finds "smoker"); a longer cue matches
+    its words in a row, the last one by its start.
+    """
+    words = fold(sentence).split()
+    found = []
+    for topic, cues in _card_cues().items():
+        for cue in cues:
+            if any(words[i:i + len(cue) - 1] == list(cue[:-1]) and words[i + len(cue) - 1].startswith(cue[-1])
+                   for i in range(len(words) - len(cue) + 1)):
+                found.append(topic)
+                break
+    return found
+
+
+def _lay_terms() -> dict[str, list[str]]:
+    return load_topics().get("lay_terms", {})
+
+
+def expanded(text: str, lay_terms: dict[str, list[str]] | None = None) -> str:
+    """``text`` with the lay words of any doctor's term in it ("dyspnea" -> "short of breath")."""
+    lay_terms = _lay_terms() if lay_terms is None else lay_terms
+    index = TextIndex(text)
+    extra = [lay for term, lays in lay_terms.items() if index.contains(term) for lay in lays]
+    return " | ".join([text, *extra])
+
+
+def symptom_phrases(symptom: Symptom, lay_terms: dict[str, list[str]] | None = None) -> list[str]:
+    """A symptom's name, synonyms and their lay words."""
+    lay_terms = _lay_terms() if lay_terms is None else lay_terms
+    phrases = [symptom.name, *symptom.synonyms]
+    return phrases + [lay for phrase in phrases for lay in lay_terms.get(normalize(phrase), [])]
+
+
+_SUFFIXES = ("ness", "ing", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to read "coughed up blood" as "coughing up blood"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _stems(text: str) -> str:
+    return " " + " ".join(_stem(w) for w in fold(text).split()) + " "
+
+
+def symptoms_asked(question: str, symptoms: Sequence[Symptom],
+                   lay_terms: dict[str, list[str]] | None = None) -> list[Symptom]:
+    """The card's symptoms a question names, by name, synonym or lay word, in any inflection.
+
+    The most specific wins: a symptom found only through words inside another one's longer
+    match is not asked ("pleuritic chest pain" is not "chest pain"; "fainting" is not the
+    "faint" feeling of light-headedness)."""
+    said = expanded(question, lay_terms)
+    index, stems = TextIndex(said), _stems(said)
+    found: list[tuple[Symptom, str, int]] = []
+    for symptom in symptoms:
+        best = None
+        for rank, phrase in enumerate(symptom_phrases(symptom, lay_terms)):
+            direct = index.contains(phrase)
+            if direct or (_stems(phrase).strip() and _stems(phrase) in stems):
+                quality = (2 if rank == 0 else 1) if direct else 0
+                if best is None or (quality, len(phrase)) > (best[2], len(best[1])):
+                    best = (symptom, phrase, quality)
+        if best is not None:
+            found.append(best)
+    top = max((quality for _, _, quality in found), default=0)
+    found = [item for item in found if item[2] == top]
+    return [symptom for symptom, phrase, _ in found
+            if not any(len(other) > len(phrase) and _stems(phrase) in _stems(other) for _, other, _ in found)]
