@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from .audit import audit
 from .episodes import episodes_app, runs_app
 from .personas import personas_app
 from .play import browse, play
@@ -23,6 +24,8 @@ app.command(help="Summarise logged runs: tables, --json, or a self-contained --h
 app.command(help="Re-judge a logged run's diagnoses (matcher, model judges, panels) without re-running it.")(assess)
 app.command(help="Play the doctor (or --as patient) in the terminal; games are logged like any episode.")(play)
 app.command(help="Browse logged runs, episodes and transcripts in the terminal.")(browse)
+app.command(help="Probe the simulated patient and measurement of a pack with questions built from each card "
+                 "and check the replies (stores nothing).")(audit)
 app.add_typer(scenarios_app, name="scenarios", help="List, show, validate and describe case files.")
 app.add_typer(episodes_app, name="episodes", help="Browse logged episodes and their transcripts.")
 app.add_typer(runs_app, name="runs", help="Browse logged runs.")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..assess.differential import differential_rank
 from ..store import AssessmentRow, Episode, Run, Store, SurveyRow
+from ..persona import Persona, load_library
 from ..scenario import Scenario
 from .faults import FaultChecker, Faults
 from .metrics import EpisodeMetrics, episode_metrics
@@ -116,9 +117,22 @@ def _view(row: Episode, run: Run, turns, judged: list[AssessmentRow], survey: Su
     scenario = checker.scenario if checker is not None else None
     view.metrics = episode_metrics(turns, scenario.key_facts if scenario is not None else (), row.max_turns)
     if checker is not None:  # logs from before case snapshots: no coverage, faults or ranks
-        view.faults = checker.check(turns)
+        view.faults = checker.check(turns, reticent=_reticent(row.persona))
         view.rank = differential_rank(row.diagnosis, row.differential, checker.scenario)
     return view
+
+
+# Patient persona rules under which "I don't know" is the persona's behaviour, not a fault.
+_RETICENT = {"unsure_history", "less_forthcoming", "withhold_details", "brief_answers", "distrust_doctor"}
+
+
+def _reticent(persona: dict | None) -> bool:
+    if not persona:
+        return False
+    try:
+        return bool(load_library().hints(Persona.model_validate(persona), "patient") & _RETICENT)
+    except ValueError:  # a persona from another library version: judge it as plain
+        return False
 
 
 def _judgement(row: Episode, judged: list[AssessmentRow], assessor: str | None):

@@ -1,6 +1,6 @@
 """Simulator-fault flags: places where the simulated patient or measurement misbehaved.
 
-Three flags per episode, each with the evidence a person can check:
+Flags per episode, each with the evidence a person can check:
 
 * ``patient_revealed`` - the patient named the diagnosis (the episode redacted it before
   the doctor read it; the count is logged per turn).
@@ -10,9 +10,20 @@ Three flags per episode, each with the evidence a person can check:
 * ``measurement_unsupported`` - a measurement reply carries a value that neither the case
   nor the grounded resolver's own answer for that request contains.
 
-These are lexical checks: the scripted roles never trip them on the bundled pack (a test
-keeps it so); LLM roles do when they invent. ``measurement_revealed`` (a case's own report
-naming the diagnosis) is recorded too: it points at case data, not at the simulator.
+* ``patient_meta`` - a reply in the third person or about the record or role-play
+  ("The patient reports…", "No mention of…") instead of the patient speaking;
+* ``patient_non_answer`` - "I don't know" (or nothing) to a question about something the card
+  holds;
+* ``patient_contradiction`` - a reply that denies what the card holds (medicines, past
+  illnesses, habits, a symptom it has) or affirms what it denies;
+* ``measurement_normal_contradiction`` - normal-range text for a test the case implicates
+  (:mod:`agentclinic.validity.implicated`).
+
+These are lexical checks (:mod:`agentclinic.validity.detectors`, validated on labelled
+examples with their precision and recall in the tests): the scripted roles trip none of
+them on the bundled pack (a test keeps it so); LLM roles do when they invent or slip out of
+role. ``measurement_revealed`` (a case's own report naming the diagnosis) is recorded too:
+it points at case data, not at the simulator.
 """
 
 from __future__ import annotations
@@ -32,9 +43,13 @@ from ..scenario import Scenario
 from ..survey import TurnLike
 from ..terminology import load_terminology
 from ..text import normalize
+from ..validity.detectors import asked_on_card, contradiction, meta_reply, non_answer
+from ..validity.implicated import load_body_systems
 from .lexical import negated_before, numbers_in
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+FLAG_NAMES = ("patient_revealed", "patient_unsupported", "patient_meta", "patient_non_answer", "patient_contradiction",
+              "measurement_unsupported", "measurement_normal_contradiction")
 
 
 @dataclass
@@ -43,12 +58,14 @@ class Faults:
     patient_unsupported: list[str] = field(default_factory=list)
     measurement_unsupported: list[str] = field(default_factory=list)
     measurement_revealed: list[str] = field(default_factory=list)
+    patient_meta: list[str] = field(default_factory=list)
+    patient_non_answer: list[str] = field(default_factory=list)
+    patient_contradiction: list[str] = field(default_factory=list)
+    measurement_normal_contradiction: list[str] = field(default_factory=list)
 
     @property
     def flags(self) -> dict[str, bool]:
-        return {"patient_revealed": bool(self.patient_revealed),
-                "patient_unsupported": bool(self.patient_unsupported),
-                "measurement_unsupported": bool(self.measurement_unsupported)}
+        return {name: bool(getattr(self, name)) for name in FLAG_NAMES}
 
     @property
     def any(self) -> bool:
@@ -79,17 +96,25 @@ class FaultChecker:
         self.unmentioned = [name for name in vocabulary if name not in self.card and name not in self.denied]
         self.resolver = Resolver(scenario, load_terminology(), load_prices())
         self._grounded: dict[str, set[str]] = {}
+        self.systems = load_body_systems()
+        self._reticent = False
 
-    def check(self, turns: Sequence[TurnWithFaults]) -> Faults:
+    def check(self, turns: Sequence[TurnWithFaults], reticent: bool = False) -> Faults:
+        """The faults of one episode; ``reticent`` when the patient's persona withholds on
+        purpose (poor recall, guarded), so its "I don't know" is behaviour, not a fault."""
         faults, previous = Faults(), None
+        self._reticent = reticent
         for turn in turns:
             if turn.speaker == "patient":
                 if getattr(turn, "redactions", 0):
                     faults.patient_revealed.append(f"turn {turn.index}: named the diagnosis")
                 faults.patient_unsupported.extend(self._patient_claims(turn))
+                self._patient_behaviour(turn, previous, faults)
             elif turn.speaker == "measurement":
                 if getattr(turn, "redactions", 0):
                     faults.measurement_revealed.append(f"turn {turn.index}: a result named the diagnosis")
+                if getattr(turn, "provenance", None) == "default-normal" and (why := self._implicated(previous)):
+                    faults.measurement_normal_contradiction.append(f"turn {turn.index}: normal text, but {why}")
                 extra = numbers_in(turn.text) - self.case_numbers - self._grounded_numbers(previous)
                 if extra:
                     faults.measurement_unsupported.append(
@@ -97,6 +122,29 @@ class FaultChecker:
             elif turn.speaker == "doctor":
                 previous = turn
         return faults
+
+    def _patient_behaviour(self, turn: TurnWithFaults, question: TurnLike | None, faults: Faults) -> None:
+        card, asked = self.scenario.patient, question.text if question is not None else ""
+        if evidence := meta_reply(turn.text, card):
+            faults.patient_meta.append(f"turn {turn.index}: {evidence}")
+        if asked and not self._reticent and non_answer(turn.text) and (topic := asked_on_card(asked, card)):
+            faults.patient_non_answer.append(f"turn {turn.index}: no answer about {topic!r}, which the card holds")
+        if asked and (evidence := contradiction(asked, turn.text, card)):
+            faults.patient_contradiction.append(f"turn {turn.index}: {evidence}")
+
+    def _implicated(self, request: TurnLike | None) -> str | None:
+        """Why normal text for the requested test contradicts the case, if it does."""
+        if request is None or request.action not in {"request_test", "examine"}:
+            return None
+        detail = request.action_detail or {}
+        terms = self.resolver.terms
+        if request.action == "examine":
+            systems = self.systems.of_exam_section(str(detail.get("system") or ""), terms)
+        else:
+            name = str(detail.get("name") or "")
+            systems = self.systems.of_test(terms.concept(name), name, terms)
+        found = self.resolver.implication().overlap(systems)
+        return f"{found[1]} implicates {found[0]}" if found else None
 
     def _patient_claims(self, turn: TurnLike) -> list[str]:
         # Questions are not claims ("Sorry, what does 'chest pain' mean?").

@@ -14,11 +14,12 @@ from dataclasses import asdict
 
 from ..assess.differential import TOP_K, top_k_accuracy
 from .dataset import Dataset, EpisodeView
+from .faults import FLAG_NAMES
 from .statistics import (mcnemar, mean_interval, normalised_accuracy, paired_bootstrap, paired_t,
                          pareto_front, pass_hat_k, proportion)
 
 RATINGS = ("confidence", "adherence", "return_visit")
-FLAGS = ("patient_revealed", "patient_unsupported", "measurement_unsupported")
+FLAGS = FLAG_NAMES
 NUMERIC_METRICS = ("turns", "questions", "examinations", "tests_ordered", "test_cost_usd", "cost_usd",
                    "repeated_questions", "repeated_tests", "invalid_actions")
 RATE_METRICS = ("premature_closure", "forced_final", "diagnosed")
