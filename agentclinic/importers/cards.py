@@ -28,7 +28,8 @@ from .voice import first_person, is_meta, sentences
 _NEGATION = re.compile(r"^(?:no|denies|denied|without|absence of|negative for)\b\s*(?:any\s+)?", re.I)
 _NOT_A_SYMPTOM_START = re.compile(r"^(?:using|taking|having|being|providing|seeking|trying|use|known|other|further|"
                                   r"additional|significant|relevant|reported|mention|information|data|details|"
-                                  r"changes that|that|it|I)\b", re.I)
+                                  r"changes that|that|it|I|family|personal|relief|improvement|response|family or)\b",
+                                  re.I)
 _NEGATIVE_CLAUSE = re.compile(
     r"\b(?:denies|denied|deny|no|negative for|haven't had|have not had|hasn't had|has not had|not had|never had|"
     r"no history of|do not have|don't have|does not have|doesn't have|never been diagnosed with|"
