@@ -180,11 +180,13 @@ class LLMAssessor:
     async def assess(self, diagnosis: str | None, scenario: Scenario) -> Assessment:
         if not diagnosis or not diagnosis.strip():
             return Assessment(False, "none", "no diagnosis was given", self.name)
+        verdict = match(diagnosis, scenario.diagnosis.name, scenario.diagnosis.synonyms, scenario.distractors)
+        if verdict.verdict in {"hedged", "none"}:  # a list is not credited, whatever a model judge would say
+            return Assessment(False, verdict.verdict, f"not asked: {verdict.reason}", self.name)
         prompt = self.prompts.assessor.format(correct=scenario.diagnosis.name, predicted=diagnosis)
         completion = await self.client.chat([Message("user", prompt)], seed=self.seed)
         words = normalize(completion.text).split()
         said_yes = bool(words) and words[0] == "yes"
-        verdict = match(diagnosis, scenario.diagnosis.name, scenario.diagnosis.synonyms, scenario.distractors)
         reason = f"judge answered {completion.text.strip()[:80]!r}; matcher: {verdict.verdict}"
         return Assessment(said_yes, "equivalent" if said_yes else "wrong", reason, self.name,
                           scenario.diagnosis.name if said_yes else None)

