@@ -61,6 +61,7 @@ class _Phrases:
     heads: frozenset[str]
     suffixes: tuple[str, ...]
     qualifiers: frozenset[str]
+    modifiers: frozenset[str]
 
 
 def _alternation(phrases: Sequence[str]) -> str:
@@ -90,6 +91,7 @@ def load_phrases(path: Path | None = None) -> _Phrases:
         heads=frozenset(fold(word) for word in data["condition_heads"]),
         suffixes=tuple(data["condition_suffixes"]),
         qualifiers=frozenset(fold(word) for word in data["qualifier_heads"]),
+        modifiers=frozenset(fold(word) for word in data["modifiers"]),
     )
 
 
@@ -144,14 +146,52 @@ def _looks_like_condition(segment: str, phrases: _Phrases) -> bool:
     return any(w in phrases.heads or (len(w) > 5 and w.endswith(phrases.suffixes)) for w in words)
 
 
+_DASH = re.compile(r"\s[-–—]\s")  # "- X - Y" once bullets are joined on one line
+_STOP = frozenset("a an the of in on with to and or for at by is it this that be as all most more less very highly "
+                  "quite rather".split())
+
+
+def _substantive(segment: str, phrases: _Phrases) -> bool:
+    """A segment with a word that is neither a modifier nor a number, and no qualifier head:
+    beside another condition it is a second one offered ("haemorrhoids or endometritis",
+    "endometritis, haemorrhoids"), not a qualifier ("left or right", "right lower lobe",
+    "nodular sclerosis subtype")."""
+    words = fold(segment).split()
+    if any(w in phrases.qualifiers for w in words):
+        return False
+    return any(w not in phrases.modifiers and w not in _STOP and not w.isdigit() and len(w) > 2 for w in words)
+
+
+def _names_something(segment: str, phrases: _Phrases) -> bool:
+    """A comma segment that starts like a name: no leading modifier, no number."""
+    words = fold(segment).split()
+    return bool(words) and words[0] not in phrases.modifiers and words[0] not in _STOP \
+        and not any(ch.isdigit() for ch in segment)
+
+
 def _listed_conditions(text: str, asserted: list[Mention], excluded: list[Mention], phrases: _Phrases) -> list[str]:
     """The separately offered conditions of a list or a set of alternatives, including names
-    the vocabulary does not know ("Brugada syndrome or long QT syndrome")."""
-    separators = re.compile(rf"{phrases.alternatives.pattern}|{phrases.lists.pattern}")
+    the vocabulary does not know: any substantive segment after an alternative word or a
+    dash ("Brugada syndrome or long QT", "haemorrhoids or endometritis"), and a segment that
+    reads as a condition after a comma or "and"."""
+    separators = re.compile(rf"{phrases.alternatives.pattern}|{phrases.lists.pattern}|{_DASH.pattern}")
     lower = text.lower()
-    bounds = [0] + [edge for found in separators.finditer(lower) for edge in (found.start(), found.end())] + [len(text)]
-    offered: list[str] = []
-    for start, end in zip(bounds[::2], bounds[1::2]):
+    found = list(separators.finditer(lower))
+    bounds = [0] + [edge for match in found for edge in (match.start(), match.end())] + [len(text)]
+    segments = list(zip(bounds[::2], bounds[1::2]))
+    # The separators on each side of a segment, runs included (", possibly" is one).
+    sides: list[set[str]] = [set() for _ in segments]
+    for i, match in enumerate(found):
+        before = next((j for j in range(i, -1, -1) if lower[segments[j][0]:segments[j][1]].strip()), None)
+        after = next((j for j in range(i + 1, len(segments)) if lower[segments[j][0]:segments[j][1]].strip()), None)
+        for j in (before, after):
+            if j is not None:
+                sides[j].add(match.group(0).strip())
+    offered: list[tuple[str, str]] = []
+    for (start, end), seen in zip(segments, sides):
+        # Only commas around a segment: it must read as a name of its own ("endometritis,
+        # haemorrhoids"), not a description ("first MTP joint", "QRS 140 ms").
+        comma = seen <= {","}
         segment = lower[start:end].strip()
         if not segment or phrases.links.match(segment) or phrases.negation_start.match(segment):
             continue  # a link or a negation continues the previous item ("X, secondary to Y")
@@ -160,7 +200,8 @@ def _listed_conditions(text: str, asserted: list[Mention], excluded: list[Mentio
         known = [m.term for m in asserted if m.start < end and start < m.end]
         if known:
             offered.append(("<known>", known[0]))  # vocabulary names count once: they are one condition
-        elif _looks_like_condition(segment, phrases):
+        elif found and (_looks_like_condition(segment, phrases) or _substantive(segment, phrases) and
+                        (not comma or _names_something(segment, phrases))):
             offered.append((segment, text[start:end].strip()))
     return list(dict(offered).values())
 

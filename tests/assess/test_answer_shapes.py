@@ -52,3 +52,10 @@ def test_the_set_covers_every_shape():
 def test_no_hedge_is_credited():
     credited = [item["predicted"] for item in ITEMS if item["expect"] == "hedged" and _judge(item).correct]
     assert credited == []
+
+
+def test_the_answer_vocabulary_is_all_words():
+    """YAML reads a bare no as False: every entry must stay a word."""
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "agentclinic" / "data" / "answer_phrases.yaml")
+                          .read_text(encoding="utf-8"))
+    assert all(isinstance(entry, str) for entries in data.values() for entry in entries)

@@ -88,3 +88,27 @@ def test_the_honest_answer_still_pays(scenario):
         turn = answer if answer.startswith("{") else f"DIAGNOSIS READY: {answer}"
         reward, info = _play(scenario.id, [turn])
         assert reward == 1.0, (answer, info.get("verdict"))
+
+
+@pytest.mark.parametrize("name", ["agentclinic_medqa.jsonl", "agentclinic_nejm.jsonl"])
+def test_no_exploit_is_credited_on_agentclinic_files(name, shared_data):
+    """The same battery judged directly on AgentClinic's files. A case without distractors
+    (MedQA) gets another case's diagnosis as the rival; the one known gap there, a causal
+    link to a condition the case does not list as wrong, is left out (see the README)."""
+    from agentclinic.actions import Diagnose, parse_action
+    from agentclinic.matching import match
+
+    cases = load_pack(shared_data / name).scenarios
+    paid = []
+    for index, case in enumerate(cases):
+        rival = case.distractors[0] if case.distractors else cases[(index + 1) % len(cases)].diagnosis.name
+        if rival.lower() == case.diagnosis.name.lower():
+            continue
+        for kind, turns in exploits(case.diagnosis.name, rival).items():
+            if kind == "linked to a rival" and not case.distractors:
+                continue
+            action = parse_action(turns[-1])
+            if isinstance(action, Diagnose) and match(action.diagnosis, case.diagnosis.name, case.diagnosis.synonyms,
+                                                      case.distractors).correct:
+                paid.append((case.id, kind, action.diagnosis))
+    assert paid == []
