@@ -143,8 +143,7 @@ def _reporting_frames(text: str) -> str:
         (r"\bI (?:also )?den(?:y|ies|ied) (?:any )?(\w+ing)\b", r"I haven't been \1"),
         (r"\bI (?:also )?den(?:y|ies|ied) ", "I haven't had "),
     ]
-    for pattern, replacement in rules:
-        text = re.sub(pattern, replacement, text)
+    text = _apply(text, rules)
     text = re.sub(r"\b(I've had [^.]*?) and (?:report|reports|note|notes|describe|describes) ", r"\1 and ", text)
     return re.sub(r"\bI I\b", "I", text)
 
@@ -157,8 +156,7 @@ def _second_person(sentence: str) -> str:
         (r"\byou were\b", "I was"), (r"\bYou were\b", "I was"), (r"\byourself\b", "myself"),
         (r"\bYour\b", "My"), (r"\byour\b", "my"), (r"\byours\b", "mine"),
     ]
-    for pattern, replacement in rules:
-        sentence = re.sub(pattern, replacement, sentence)
+    sentence = _apply(sentence, rules)
     # "you" as a subject (start, after a conjunction or "that", or before a verb) is "I";
     # elsewhere it is "me".
     sentence = re.sub(r"(^|[.;:!?]\s+|\b(?:and|but|or|that|when|which|because|if|so|while|since|as|until|"
@@ -168,52 +166,57 @@ def _second_person(sentence: str) -> str:
     return sentence
 
 
+def _apply(text: str, rules: list[tuple[str, object]], flags: int = 0) -> str:
+    """Each (pattern, replacement) in turn."""
+    for pattern, replacement in rules:
+        text = re.sub(pattern, replacement, text, flags=flags)  # type: ignore[arg-type]
+    return text
+
+
+_PATIENT = r"(?:the |this |a |an )?(?:patient|pt|\d+[- ](?:year|month|week|day)s?[- ]old(?: [a-z]+)*? " \
+           r"(?:man|woman|male|female|gentleman|lady|patient|person|individual))\b"
+_CONJUNCTION = r"(\b(?:and|but|or|that|when|because|since|while|as|so|which)\s+)"
+
+
 def _third_person(sentence: str, sex: str) -> str:
     """An OSCE sentence about the patient, in the patient's voice."""
-    subject = r"(?:the |this |a |an )?(?:patient|pt|\d+[- ](?:year|month|week|day)s?[- ]old(?: [a-z]+)*? " \
-              r"(?:man|woman|male|female|gentleman|lady|patient|person|individual))\b"
-    sentence = re.sub(rf"^{subject}(?:'s|’s)", "My", sentence, flags=re.IGNORECASE)
-    sentence = re.sub(rf"^{subject}", "I", sentence, flags=re.IGNORECASE)
-    sentence = re.sub(rf"\b{subject}(?:'s|’s)", "my", sentence, flags=re.IGNORECASE)
-    sentence = re.sub(rf"(\b(?:and|but|or|that|when|because|since|while|as|so|which)\s+){subject}", r"\1I", sentence,
-                      flags=re.IGNORECASE)
-    sentence = re.sub(rf"\b{subject}", "me", sentence, flags=re.IGNORECASE)
-    she, her, herself = ("she", "her", "herself") if sex == "female" else ("he", "his", "himself")
-    if sex in {"female", "male"}:
-        sentence = re.sub(rf"\b{she}'s\b", "I'm", sentence, flags=re.IGNORECASE)
-        sentence = re.sub(rf"\b{she}\b", "I", sentence, flags=re.IGNORECASE)
-        sentence = re.sub(rf"\b{herself}\b", "myself", sentence, flags=re.IGNORECASE)
-        if sex == "female":  # "her" is "my" before a noun, "me" elsewhere
-            sentence = re.sub(r"\b[Hh]er\b(?=\s+(?!and\b|or\b|to\b|that\b|the\b|a\b|an\b|in\b|on\b|at\b|for\b|with\b|"
-                              r"from\b|by\b|as\b|is\b|was\b|but\b|so\b|because\b|when\b|since\b|after\b|before\b)[a-z0-9])",
-                              "my", sentence)
-            sentence = re.sub(r"\b[Hh]er\b", "me", sentence)
-        else:
-            sentence = re.sub(r"\b[Hh]is\b", "my", sentence)
-            sentence = re.sub(r"\b[Hh]im\b", "me", sentence)
-    return sentence
+    sentence = _apply(sentence, [
+        (rf"^{_PATIENT}(?:'s|’s)", "My"), (rf"^{_PATIENT}", "I"), (rf"\b{_PATIENT}(?:'s|’s)", "my"),
+        (rf"{_CONJUNCTION}{_PATIENT}", r"\1I"), (rf"\b{_PATIENT}", "me")], re.IGNORECASE)
+    if sex not in {"female", "male"}:
+        return sentence
+    she, herself = ("she", "herself") if sex == "female" else ("he", "himself")
+    sentence = _apply(sentence, [(rf"\b{she}'s\b", "I'm"), (rf"\b{she}\b", "I"), (rf"\b{herself}\b", "myself")],
+                      re.IGNORECASE)
+    if sex == "male":
+        return _apply(sentence, [(r"\b[Hh]is\b", "my"), (r"\b[Hh]im\b", "me")])
+    # "her" is "my" before a noun, "me" elsewhere.
+    not_a_noun = "|".join(["and", "or", "to", "that", "the", "a", "an", "in", "on", "at", "for", "with", "from", "by",
+                           "as", "is", "was", "but", "so", "because", "when", "since", "after", "before"])
+    return _apply(sentence, [(rf"\b[Hh]er\b(?=\s+(?!(?:{not_a_noun})\b)[a-z0-9])", "my"), (r"\b[Hh]er\b", "me")])
+
+
+_PARENT = r"(?:the |his |her |their |patient's |the patient's |infant's |newborn's |child's |baby's |boy's |girl's )?" \
+          r"(?:mother|father|parents?|mom|mum|dad|caregiver|grandmother)\b"
+_CHILD_SUBJECT = r"(?:the |this |a |an )?(?:patient|infant|newborn|neonate|child|baby|toddler|boy|girl|" \
+                 r"\d+[- ](?:year|month|week|day)s?[- ]old(?: [a-z]+)*? " \
+                 r"(?:boy|girl|infant|child|male|female|baby|newborn|patient))\b"
 
 
 def _informant_voice(sentence: str, child: str) -> str:
     """A parent speaking about the child: the parent is "I", the child keeps "he"/"she"."""
-    parent = r"(?:the |his |her |their |patient's |the patient's |infant's |newborn's |child's |baby's |boy's |girl's )?" \
-             r"(?:mother|father|parents?|mom|mum|dad|caregiver|grandmother)\b"
-    sentence = re.sub(rf"^{parent}", "I", sentence, flags=re.IGNORECASE)
-    sentence = re.sub(rf"(\b(?:and|but|that|when|because)\s+){parent}", r"\1I", sentence, flags=re.IGNORECASE)
+    sentence = _apply(sentence, [(rf"^{_PARENT}", "I"), (rf"(\b(?:and|but|that|when|because)\s+){_PARENT}", r"\1I")],
+                      re.IGNORECASE)
     sentence = re.sub(r"\b(?:her|his|their) (?:child|son|daughter|baby|infant|newborn)\b", f"my {_CHILD}", sentence)
-    subject = r"(?:the |this |a |an )?(?:patient|infant|newborn|neonate|child|baby|toddler|boy|girl|" \
-              r"\d+[- ](?:year|month|week|day)s?[- ]old(?: [a-z]+)*? (?:boy|girl|infant|child|male|female|baby|newborn|patient))\b"
-    sentence = re.sub(rf"^{subject}", f"My {_CHILD}", sentence, flags=re.IGNORECASE)
-    sentence = re.sub(rf"\b{subject}", f"my {_CHILD}", sentence, flags=re.IGNORECASE)
-    # The child's own account, relayed by the parent: "He reports a taste" -> "He says he gets a taste".
-    sentence = re.sub(r"\b(He|She|he|she) (?:reports|describes|notes|states|mentions|endorses) that\b", r"\1 says that",
-                      sentence)
-    sentence = re.sub(r"\b(He|She|he|she) (?:reports|describes|notes|states|mentions|endorses)\b", r"\1 complains of",
-                      sentence)
-    sentence = re.sub(r"\b(is|was) presenting with\b", lambda m: "has" if m.group(1) == "is" else "had", sentence)
-    sentence = re.sub(r"\b(by|with|to|from|for) (?:the|his|her|their) (?:mother|father|parents?|mom|mum|dad)\b", r"\1 me",
-                      sentence)
-    sentence = re.sub(r"\b(?:the|his|her|their) (?:mother|father|parents?|mom|mum|dad)\b", "I", sentence)
+    sentence = _apply(sentence, [(rf"^{_CHILD_SUBJECT}", f"My {_CHILD}"), (rf"\b{_CHILD_SUBJECT}", f"my {_CHILD}")],
+                      re.IGNORECASE)
+    sentence = _apply(sentence, [
+        # The child's own account, relayed by the parent: "He reports a taste" -> "He complains of a taste".
+        (r"\b(He|She|he|she) (?:reports|describes|notes|states|mentions|endorses) that\b", r"\1 says that"),
+        (r"\b(He|She|he|she) (?:reports|describes|notes|states|mentions|endorses)\b", r"\1 complains of"),
+        (r"\b(is|was) presenting with\b", lambda m: "has" if m.group(1) == "is" else "had"),
+        (r"\b(by|with|to|from|for) (?:the|his|her|their) (?:mother|father|parents?|mom|mum|dad)\b", r"\1 me"),
+        (r"\b(?:the|his|her|their) (?:mother|father|parents?|mom|mum|dad)\b", "I")])
     # The child's word goes in last, so no rule above reads "my baby" as another subject.
     return sentence.replace(_CHILD, child)
 
