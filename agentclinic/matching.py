@@ -238,6 +238,14 @@ class _CaseNames:
         return self.graph.relation([a], [b]) is not None
 
 
+def match_name(predicted: str, correct: str, synonyms: Sequence[str] = (), distractors: Sequence[str] = (),
+               graph: DiagnosisGraph | None = None) -> Verdict:
+    """One condition's name against the diagnosis (no reading of the answer's shape): names,
+    synonyms, the graph, qualifiers. For comparing names that are known to be single, such
+    as answer options."""
+    return _match_name(predicted, correct, synonyms, distractors, graph or load_diagnosis_graph())
+
+
 def _match_name(predicted: str, correct: str, synonyms: Sequence[str], distractors: Sequence[str],
                 graph: DiagnosisGraph) -> Verdict:
     """One named condition against the diagnosis: names, synonyms, the graph, qualifiers."""

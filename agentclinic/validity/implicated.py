@@ -55,11 +55,34 @@ class BodySystems:
     exam: dict[str, frozenset[str]]
     tests: dict[str, frozenset[str]]
     abnormal: tuple[str, ...]  # word starts that make a finding abnormal
+    _cache: list = field(default_factory=list, compare=False, repr=False)
 
     def of_text(self, text: str) -> set[str]:
         """Systems whose words occur in ``text``."""
         said = fold(text).split()
-        return {system for system, entries in self.words.items() if any(_has_entry(said, e) for e in entries)}
+        found: set[str] = set()
+        single, multi = self._index()
+        for position, word in enumerate(said):
+            for size in range(3, len(word) + 1):  # every start of the word that is an entry
+                found |= single.get(word[:size], set())
+            for entry, system in multi.get(word, ()):
+                if system not in found and _has_entry(said[position:position + len(entry)], entry):
+                    found.add(system)
+        return found
+
+    def _index(self) -> tuple[dict[str, set[str]], dict[str, list[tuple[tuple[str, ...], str]]]]:
+        """One-word entries by their text; longer ones by their first word (built once)."""
+        if not self._cache:
+            single: dict[str, set[str]] = {}
+            multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            for system, entries in self.words.items():
+                for entry in entries:
+                    if len(entry) == 1:
+                        single.setdefault(entry[0], set()).add(system)
+                    else:
+                        multi.setdefault(entry[0], []).append((entry, system))
+            self._cache.append((single, multi))
+        return self._cache[0]
 
     def of_test(self, concept: str | None, name: str, terms: Terminology) -> set[str]:
         """Systems a test's result depends on: listed for its concept or a panel holding it,

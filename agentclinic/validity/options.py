@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..matching import DiagnosisGraph, load_diagnosis_graph, match
+from ..matching import DiagnosisGraph, load_diagnosis_graph, match_name
 from ..scenario import Scenario
 from ..seeding import derive_seed
 from ..text import normalize
@@ -47,10 +47,10 @@ class OptionDrawer:
         taken = [scenario.diagnosis.name, *scenario.distractors]
         correct = scenario.diagnosis
 
-        def unrelated(name: str) -> bool:
-            verdict = match(name, correct.name, correct.synonyms, graph=self.graph)
+        def unrelated(name: str) -> bool:  # options are single names: no need to read their shape
+            verdict = match_name(name, correct.name, correct.synonyms, graph=self.graph)
             return verdict.verdict == "wrong" and not any(
-                match(name, other, graph=self.graph).verdict != "wrong" for other in taken[1:])
+                match_name(name, other, graph=self.graph).verdict != "wrong" for other in taken[1:])
 
         return [(name, specialty) for name, specialty in self.pool if unrelated(name)]
 

@@ -49,11 +49,21 @@ def question_topics(question: str, topics: dict[str, list[str]] | None = None) -
 
 
 @lru_cache(maxsize=1)
-def _card_cues() -> dict[str, tuple[tuple[str, ...], ...]]:
-    return {topic: tuple(tuple(fold(cue).split()) for cue in cues if fold(cue))
-            for topic, cues in load_topics()["card_cues"].items()}
+def _card_cues() -> tuple[dict[str, set[str]], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """One-word cues by their text, longer ones by their first word."""
+    single: dict[str, set[str]] = {}
+    multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for topic, cues in load_topics()["card_cues"].items():
+        for cue in cues:
+            words = tuple(fold(cue).split())
+            if len(words) == 1:
+                single.setdefault(words[0], set()).add(topic)
+            elif words:
+                multi.setdefault(words[0], []).append((words, topic))
+    return single, multi
 
 
+@lru_cache(maxsize=16_384)
 def card_topics(sentence: str) -> list[str]:
     """The topics a sentence of a card speaks to ("Smokes a pack a day" -> smoking).
 
@@ -61,14 +71,18 @@ def card_topics(sentence: str) -> list[str]:
     its words in a row, the last one by its start.
     """
     words = fold(sentence).split()
-    found = []
-    for topic, cues in _card_cues().items():
-        for cue in cues:
-            if any(words[i:i + len(cue) - 1] == list(cue[:-1]) and words[i + len(cue) - 1].startswith(cue[-1])
-                   for i in range(len(words) - len(cue) + 1)):
-                found.append(topic)
-                break
-    return found
+    single, multi = _card_cues()
+    found: dict[str, None] = {}
+    for position, word in enumerate(words):
+        for size in range(1, len(word) + 1):
+            for topic in single.get(word[:size], ()):
+                found.setdefault(topic)
+        for cue, topic in multi.get(word, ()):
+            rest = words[position + 1:position + len(cue)]
+            if len(rest) == len(cue) - 1 and rest[:-1] == list(cue[1:-1]) and rest[-1].startswith(cue[-1]):
+                found.setdefault(topic)
+    order = list(load_topics()["card_cues"])
+    return sorted(found, key=order.index)
 
 
 def _lay_terms() -> dict[str, list[str]]:

@@ -66,8 +66,9 @@ def test_no_normal_fill_contradicts_its_case(name, shared_data):
     systems = load_body_systems()
     for scenario in scenarios:
         implication = implicated_systems(scenario, TERMS, systems)
+        measure = resolver(scenario)
         for concept in TERMS.catalogue():
-            result = resolver(scenario).test(concept)
+            result = measure.test(concept)
             if result.provenance == "default-normal":
                 assert implication.overlap(systems.of_test(concept, concept, TERMS)) is None, (scenario.id, concept)
 
