@@ -103,7 +103,7 @@ def _fold_word(word: str) -> str:
 
 def _is_ideograph(char: str) -> bool:
     # Scripts written without spaces: each character is a word of its own for matching.
-    return unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
+    return not char.isascii() and unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
 
 
 def fold_tokens(text: str) -> list[Token]:
@@ -144,6 +144,7 @@ def fold_tokens(text: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
-    """``text`` as space-separated folded words (for comparing short names)."""
+    """``text`` as space-separated folded words (for comparing short names; cached)."""
     return " ".join(token.folded for token in fold_tokens(text))

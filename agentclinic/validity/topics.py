@@ -31,7 +31,17 @@ def load_topics(path: Path | None = None) -> dict:
 
 def question_topics(question: str, topics: dict[str, list[str]] | None = None) -> list[str]:
     """The topics a doctor's question asks about, in the order the question raises them."""
-    topics = topics if topics is not None else load_topics()["topics"]
+    if topics is None or topics is load_topics()["topics"]:
+        return list(_default_question_topics(question))
+    return _question_topics(question, topics)
+
+
+@lru_cache(maxsize=16_384)
+def _default_question_topics(question: str) -> tuple[str, ...]:
+    return tuple(_question_topics(question, load_topics()["topics"]))
+
+
+def _question_topics(question: str, topics: dict[str, list[str]]) -> list[str]:
     index = TextIndex(question)
     spans: dict[str, tuple[int, int]] = {}
     for topic, cues in topics.items():
@@ -99,8 +109,18 @@ def expanded(text: str, lay_terms: dict[str, list[str]] | None = None) -> str:
 
 def symptom_phrases(symptom: Symptom, lay_terms: dict[str, list[str]] | None = None) -> list[str]:
     """A symptom's name, synonyms and their lay words."""
-    lay_terms = _lay_terms() if lay_terms is None else lay_terms
-    phrases = [symptom.name, *symptom.synonyms]
+    if lay_terms is None or lay_terms is _lay_terms():
+        return list(_default_phrases(symptom.name, tuple(symptom.synonyms)))
+    return _phrases(symptom.name, symptom.synonyms, lay_terms)
+
+
+@lru_cache(maxsize=16_384)
+def _default_phrases(name: str, synonyms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_phrases(name, synonyms, _lay_terms()))
+
+
+def _phrases(name: str, synonyms: Sequence[str], lay_terms: dict[str, list[str]]) -> list[str]:
+    phrases = [name, *synonyms]
     return phrases + [lay for phrase in phrases for lay in lay_terms.get(normalize(phrase), [])]
 
 
@@ -115,6 +135,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65_536)
 def _stems(text: str) -> str:
     return " " + " ".join(_stem(w) for w in fold(text).split()) + " "
 
