@@ -38,11 +38,13 @@ _NEGATIVE_CLAUSE = re.compile(
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+", re.I)
 _NOT_SYMPTOMS = re.compile(r"\b(?:history|significant|relevant|other|known|additional|further|reported|symptoms?|"
                            r"complaints?|changes? in (?:appetite|weight)|problems?|issues?|illness(?:es)?)$", re.I)
-_TREATMENT = re.compile(r"\b(?:treat|therap|medication|taking|takes|started on|on (?:a |an )?[a-z]+ (?:therapy|tablets)|"
+_TREATMENT = re.compile(r"\b(?:treat|therap|medication|taking|takes|started on|"
+                        r"on (?:a |an )?[a-z]+ (?:therapy|tablets)|"
                         r"inhaler|insulin|dialysis|hemodialysis|haemodialysis|prescribed|current treatment|"
                         r"mg\b|regimen)", re.I)
 _FAMILY = re.compile(r"\bfamily history\b|\b(?:mother|father|sister|brother|sibling|aunt|uncle|grand\w+)\b", re.I)
-_NONE_SAID = re.compile(r"^(?:(?:generally |previously |otherwise )?healthy\b.*|none|nil|no (?:significant |known |relevant |other |prior |previous |past )*"
+_NONE_SAID = re.compile(r"^(?:(?:generally |previously |otherwise )?healthy\b.*|none|nil|"
+                        r"no (?:significant |known |relevant |other |prior |previous |past )*"
                         r"(?:past )?(?:medical |surgical )?(?:history|illness|conditions?|medications?|problems?)"
                         r"(?: of note| reported| to report)?|unremarkable|healthy|previously healthy)\.?$", re.I)
 _LEAD = re.compile(r"^(?:history of|diagnosed with|known|h/o|hx of|previous|prior|past)\s+", re.I)
@@ -58,7 +60,8 @@ def denied_symptoms(text: str) -> list[str]:
     text = re.sub(r"\s*\([^)]*\)", "", text)  # "(no hepatosplenomegaly)" repeats what it follows
     for clause in _NEGATIVE_CLAUSE.finditer(text):
         for item in _LIST_SPLIT.split(clause.group("items")):
-            item = re.sub(r"^(?:(?:any|recent|other|significant|episodes of|signs of|no|an?|the)\s+)+", "", item.strip(),
+            leading = r"^(?:(?:any|recent|other|significant|episodes of|signs of|no|an?|the)\s+)+"
+            item = re.sub(leading, "", item.strip(),
                           flags=re.I)
             item = re.split(r"\s+(?:since|for|over|in the past|recently|reported|noted|at all)\b", item)[0].strip()
             if 2 < len(item) <= 60 and len(item.split()) <= 6 and not _NOT_SYMPTOMS.search(item) \
@@ -94,7 +97,8 @@ def history_items(text: str) -> tuple[list[str], list[str], list[str], dict[str,
     for sentence in sentences(text):
         if is_meta(sentence):
             continue
-        for piece in re.split(r";\s*|,\s*(?=[a-z]*\s*(?:current|treated|on|started|taking|no|family|immuni|for which|which))",
+        for piece in re.split(r";\s*|,\s*(?=[a-z]*\s*(?:current|treated|on|started|taking|no|family|immuni|"
+                              r"for which|which))",
                               sentence):
             piece = piece.strip().rstrip(".")
             if not piece or _NONE_SAID.match(piece):
@@ -163,7 +167,8 @@ def key_facts(symptoms: list[dict], conditions: list[str], treatments: list[str]
 # A report's closing opinion ("..., consistent with Hirschsprung disease"): the measurement
 # role reports findings, and the doctor draws the conclusion.
 _CONCLUSION = re.compile(
-    r"(?:[,;:]\s*|\.\s+|\s+|^)(?:(?:which|this|these(?: findings)?|(?:the )?findings|all)\s+(?:(?:is|are|was|were)\s+)?)?"
+    r"(?:[,;:]\s*|\.\s+|\s+|^)"
+    r"(?:(?:which|this|these(?: findings)?|(?:the )?findings|all)\s+(?:(?:is|are|was|were)\s+)?)?"
     r"(?:(?:most |highly |strongly )?(?:consistent with|compatible with|suggestive of|indicative of|diagnostic of|"
     r"confirming(?: the diagnosis of)?|confirmatory of|characteristic of|typical of|in keeping with|"
     r"pathognomonic (?:of|for)|associated with|indicating|suggesting)|(?:the )?(?:diagnosis|impression) (?:of|is))"

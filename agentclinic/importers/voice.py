@@ -52,12 +52,14 @@ _PARENTS = {"mother": "mother", "mom": "mother", "mum": "mother", "father": "fat
 _ADVERBS = ("also", "recently", "frequently", "now", "still", "often", "occasionally", "currently", "previously",
             "never", "sometimes", "usually", "always", "only", "just", "further", "additionally", "reportedly",
             "first", "then", "initially", "later", "subsequently", "originally", "regularly", "rarely", "actively")
-_IRREGULAR = {"has": "have", "is": "am", "are": "am", "does": "do", "goes": "go", "hasn't": "haven't", "doesn't": "don't",
+_IRREGULAR = {"has": "have", "is": "am", "are": "am", "does": "do", "goes": "go", "hasn't": "haven't",
+              "doesn't": "don't",
               "isn't": "am not", "was": "was", "wasn't": "wasn't", "says": "say"}
 # Verbs that follow "and" in a sentence about the patient ("...and takes no medicines").
 _COORDINATED = ("takes|has|uses|smokes|drinks|works|lives|reports|denies|notes|mentions|describes|complains|"
                 "experiences|feels|does|gets|goes|enjoys|attends|consumes|admits|states|wants|needs|says|remains|"
-                "continues|appears|seems|is|are|hasn't|has not|occasionally drinks|plays|eats|sleeps|wakes|walks|exercises|travels")
+                "continues|appears|seems|is|are|hasn't|has not|occasionally drinks|plays|eats|sleeps|wakes|walks|"
+                "exercises|travels")
 _FRAGMENT_VERBS = frozenset("states reports mentions notes denies admits describes complains endorses recalls "
                             "recently attends enjoys consumes".split())
 # Words after "you" that make it the subject of the sentence ("..., you have been").
@@ -119,8 +121,8 @@ def _after_i(text: str) -> str:
                       lambda m: ", I " + " ".join(_agree(w) for w in m.group(1).split()), text)
     # A sentence that starts with the verb ("States he was...", "Drinks wine occasionally").
     first = re.match(r"^([A-Z][a-z]+s)\b", text)
-    if first and _agree(first.group(1)) != first.group(1) and first.group(1).lower() not in _NOT_VERBS \
-            and re.fullmatch(_COORDINATED, first.group(1).lower()) or (first and first.group(1).lower() in _FRAGMENT_VERBS):
+    verb = first.group(1).lower() if first else ""
+    if verb and verb not in _NOT_VERBS and (verb in _FRAGMENT_VERBS or re.fullmatch(_COORDINATED, verb)):
         text = "I " + _agree(first.group(1).lower()) + text[first.end():]
     return text
 
@@ -136,7 +138,8 @@ def _reporting_frames(text: str) -> str:
          r"I've been \1"),
         (r"\bI (?:also )?describe(?:s|d)? (?!(?:my|the|it|this) [\w ]*?\bas\b)", "I've had "),  # not "my job as"
         (r"\bI (?:also )?(?:report|endorse|note|mention|complain of|complains of)(?:s|ed)? ", "I've had "),
-        (r"\bI (?:also )?present(?:s|ed)? (?:to|at) (the [\w ]+?) (?:with|for|because of|due to) ", r"I came to \1 with "),
+        (r"\bI (?:also )?present(?:s|ed)? (?:to|at) (the [\w ]+?) (?:with|for|because of|due to) ",
+         r"I came to \1 with "),
         (r"\bI (?:am|was) presenting (?:with|for) ", "I came in with "),
         (r"\bI (?:also )?present(?:s|ed)? (?:with|for) ", "I came in with "),
         (r"\bI (?:also )?present(?:s|ed)?\b", "I came in"),

@@ -277,7 +277,8 @@ def read_answer(answer: str | None, find_mentions: Callable[[str], list[Mention]
         shown = ", ".join(repr(o) for o in offered[:4])
         return AnswerShape("hedged", text, excluded=excluded, reason=f"offers several conditions ({shown})")
     if (pair := _coordinated(text, find_mentions, same, phrases)) is not None:
-        return AnswerShape("hedged", text, excluded=excluded, reason=f"offers {pair[0]!r} and {pair[1]!r} as alternatives")
+        return AnswerShape("hedged", text, excluded=excluded,
+                           reason=f"offers {pair[0]!r} and {pair[1]!r} as alternatives")
     if not clusters and excluded:
         return AnswerShape("negation", text, excluded=excluded, reason="the answer only rules conditions out")
     if clusters and phrases.open_only.search(text[: clusters[0][0].start].lower()):

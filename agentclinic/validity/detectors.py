@@ -26,8 +26,10 @@ from .topics import _stem, card_topics, question_topics, symptom_phrases, sympto
 _CLINICAL_VERBS = (r"reports|denies|has|had|is|was|presents|notes|states|describes|complains|endorses|admits|mentions|"
                    r"feels|experienced|experiences|underwent|takes|drinks|smokes|lives|works|flew|travel(?:l)?ed|"
                    r"returned|developed|noticed|woke|wakes|says|gets|uses|sleeps|eats")
+_ADVERB = "(?:also|still|now|often|usually|recently|then|later|first)"
 _META = re.compile(
-    rf"\b(?:the patient(?:'s|’s)?(?=(?: also| still| now| often| usually| recently| then| later| first)? (?:{_CLINICAL_VERBS})\b)|the patient's|patient's\b|^(?:patient|pt)\b|\bpt\b|"
+    rf"\b(?:the patient(?:'s|’s)?(?=(?: {_ADVERB})? (?:{_CLINICAL_VERBS})\b)|the patient's|patient's\b|"
+    r"^(?:patient|pt)\b|\bpt\b|"
     rf"this patient|the (?:\d+[- ]year[- ]old )?(?:man|woman|boy|girl|child|infant|gentleman|lady|male|female)"
     rf"(?= (?:{_CLINICAL_VERBS})\b)|the (?:mother|father|parents?) (?:reports|states|notes|says that)|"
 
@@ -63,9 +65,9 @@ _NO = re.compile(r"^\W*(?:no|nah|nope|not|i haven'?t|i have not|i'?ve not|i'?ve 
 _YES = re.compile(r"^\W*(?:yes|yeah|yep|i have(?! not| never| no)|i've had|i do(?! not)|it does(?! not)|"
                   r"i'?m getting|quite a bit|a little|i (?:still )?(?:smoke|drink|use)|she (?:does|has|is)(?! not)|"
                   r"he (?:does|has|is)(?! not))\b", re.I)
-_NEGATIVE_HABIT = re.compile(r"\b(?:never|non-?smoker|don'?t|do not|does not|doesn'?t|didn'?t|did not|haven'?t|have not|"
-                             r"not|no|nothing|nobody|quit|"
-                             r"stopped|gave up|denies|teetotal|abstain|hardly ever|none)\b", re.I)
+_NEGATIVE_HABIT = re.compile(r"\b(?:never|non-?smoker|don'?t|do not|does not|doesn'?t|didn'?t|did not|haven'?t|"
+                             r"have not|not|no|nothing|nobody|quit|stopped|gave up|denies|teetotal|abstain|"
+                             r"hardly ever|none)\b", re.I)
 _EX_HABIT = re.compile(r"\b(?:quit|stopped|gave up|used to|ex-|former)", re.I)
 # A list item that says there is nothing ("nothing serious, I've always been healthy").
 _NONE_ITEM = re.compile(r"^\W*(?:none|nil|no\b|nothing|healthy|never|not\b)", re.I)

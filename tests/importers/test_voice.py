@@ -58,7 +58,8 @@ def test_a_parent_speaks_for_a_young_child():
 
 
 def test_card_sections_are_split_without_losing_negatives():
-    assert denied_symptoms("She denies fever, night sweats, or weight loss.") == ["fever", "night sweats", "weight loss"]
+    denied = denied_symptoms("She denies fever, night sweats, or weight loss.")
+    assert denied == ["fever", "night sweats", "weight loss"]
     conditions, treatments, family, other = history_items(
         "Hypertension, type 2 diabetes; current treatment includes metformin. Family history of stroke. "
         "Immunizations up to date.")
@@ -72,7 +73,8 @@ def test_card_sections_are_split_without_losing_negatives():
 
 
 @pytest.mark.parametrize(("report", "kept"), [
-    ("Transition zone in the sigmoid colon, consistent with Hirschsprung disease.", "Transition zone in the sigmoid colon."),
+    ("Transition zone in the sigmoid colon, consistent with Hirschsprung disease.",
+     "Transition zone in the sigmoid colon."),
     ("Thickened bowel wall; findings suggestive of Crohn disease.", "Thickened bowel wall."),
     ("Thickened bowel wall, consistent with inflammation.", "Thickened bowel wall, consistent with inflammation."),
 ])

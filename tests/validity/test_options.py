@@ -26,8 +26,9 @@ def _check_pack(scenarios, pool=None):
         assert len(options) >= MIN_OPTIONS, scenario.id
         assert len({normalize(o) for o in options}) == len(options), options
         assert scenario.diagnosis.name in options
+        related = {"exact", "equivalent", "narrower", "broader"}
         right = [o for o in options if match(o, scenario.diagnosis.name, scenario.diagnosis.synonyms,
-                                             scenario.distractors).verdict in {"exact", "equivalent", "narrower", "broader"}]
+                                             scenario.distractors).verdict in related]
         assert right == [scenario.diagnosis.name], (scenario.id, options)
         assert drawer.draw(scenario, seed=11) == choice  # seeded: the same episode sees the same options
         if len(scenario.distractors) >= MIN_OPTIONS - 1:

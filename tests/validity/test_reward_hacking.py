@@ -38,7 +38,7 @@ def exploits(correct: str, rival: str) -> dict[str, list[str]]:
         "slash": [f"DIAGNOSIS READY: {correct} / {rival}"],
         "semicolon": [f"DIAGNOSIS READY: {rival}; {correct}"],
         "either": [f"DIAGNOSIS READY: either {correct} or {rival}"],
-        "could be": [f"DIAGNOSIS READY: could be {correct}, {rival} or {COMMON[0] if correct != COMMON[0] else COMMON[1]}"],
+        "could be": [f"DIAGNOSIS READY: could be {correct}, {rival} or {common}"],
         "possibly": [f"DIAGNOSIS READY: {rival}, possibly {correct}"],
         "and": [f"DIAGNOSIS READY: {correct} and {rival}"],
         "linked to a rival": [f"DIAGNOSIS READY: {correct} secondary to {rival}"],
