@@ -39,6 +39,9 @@ _META = re.compile(
     r"\bthe (?:card|record|case|case file|scenario|vignette|chart)\b|my (?:card|script|role|information|notes|details)"
     r"\b|as an ai|language model|\bi am an ai\b|role-?play|in role\b|in character|out of character|patient actor|"
     r"your role|for the patient actor|i cannot provide|as the patient|patient card|"
+    # A model echoing its own brief: "You're a 71-year-old female", "Why you came: ...".
+    r"\byou(?:'re| are) an? \d+[- ]year[- ]old\b|\b(?:why you came|your story|what you have noticed|"
+    r"you have not had|past illnesses|other body systems)\s*:|"
     r"the (?:social |medical |past |family )?(?:history|notes|file) (?:says|states|mentions|lists|shows)|"
     r"\b(?:hpi|pmh|psh|dh|sh|fh|ros|o/e|c/o|h/o)\s*:|(?<!i'm )(?<!i am )\bpresenting with\b)", re.I | re.M)
 _EVASIONS = re.compile(
@@ -243,7 +246,8 @@ def contradiction(question: str, reply: str, card: PatientCard) -> str | None:
             return f"denies {topic.replace('_', ' ')} that the card holds"
         if denied and topic in _HABITS and re.search(r"\bever\b", question, re.I) and _was(card, topic):
             return f"denies ever having {topic}, which the card says the patient gave up"
-        if topic in _HABITS and _YES.match(said) and not _NO.match(said) and _never(card, topic):
+        affirmed = _YES.match(said) and not _NO.match(said) and not _NEGATIVE_HABIT.search(said)
+        if topic in _HABITS and affirmed and _never(card, topic):
             return f"affirms {topic}, which the card says the patient never had"
     return None
 
