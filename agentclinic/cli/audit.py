@@ -19,7 +19,7 @@ from .common import JsonOption, console, err_console, print_json, user_errors
 from .run import parse_role_options
 
 # What the scripted roles are held to in the tests; shown beside the figures as a yardstick.
-TARGETS = {"open_answered": ">= 100%", "card_topics_answered": ">= 95%", "first_person": "100%",
+TARGETS = {"open_answered": "100%", "card_topics_answered": ">= 95%", "first_person": "100%",
            "contradictions": "0", "leaks": "0", "normal_fill_contradictions": "0"}
 _LABELS = {
     "open_answered": "open questions answered", "card_topics_answered": "card topics answered",
