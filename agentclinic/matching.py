@@ -24,7 +24,7 @@ import yaml
 from .paths import data_file
 from .text import TextIndex, contains_term, normalize
 from .validity.answers import AnswerShape, read_answer
-from .validity.guard import Mention, TermFinder
+from .validity.guard import Mention, TermFinder, non_overlapping
 
 # Severity and acuity words: "aortic stenosis" names the disease of "Severe aortic stenosis".
 _QUALIFIERS = frozenset({"acute", "severe", "mild", "moderate", "symptomatic", "significant"})
@@ -220,13 +220,7 @@ class _CaseNames:
         self.finder = TermFinder([correct, *synonyms, *distractors])
 
     def mentions(self, text: str) -> list[Mention]:
-        found = sorted(self.finder.mentions(text) + self.graph.finder().mentions(text),
-                       key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Mention] = []
-        for mention in found:
-            if not kept or mention.start >= kept[-1].end:
-                kept.append(mention)
-        return kept
+        return non_overlapping(self.finder.mentions(text) + self.graph.finder().mentions(text))
 
     def is_correct(self, name: str) -> bool:
         return bool(self.graph.equivalents(name) & self.correct)

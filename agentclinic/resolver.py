@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .actions import Examine, MeasurementRequest, RequestImages
+from .actions import Examine, MeasurementRequest, RequestImages, RequestTest
 from .prices import PriceList
 from .scenario import CaseImage, CaseTest, Scenario, TestValue
 from .terminology import Terminology, core_words
@@ -94,6 +94,18 @@ class Resolver:
             self._implication = implicated_systems(self.scenario, self.terms)
         return self._implication
 
+    def implicated(self, request: Examine | RequestTest) -> tuple[str, str] | None:
+        """The implicated system that forbids normal text for ``request``, and why (None when none does)."""
+        if isinstance(request, Examine):
+            return self._implicated_exam(request.system or "")
+        return self._implicated_test(request.name)
+
+    def _implicated_exam(self, system: str) -> tuple[str, str] | None:
+        return self.implication().overlap(load_body_systems().of_exam_section(system, self.terms))
+
+    def _implicated_test(self, name: str) -> tuple[str, str] | None:
+        return self.implication().overlap(load_body_systems().of_test(self.terms.concept(name), name, self.terms))
+
     def _keys(self, name: str, aliases: list[str]) -> set[str]:
         keys: set[str] = set()
         for term in (name, *aliases):
@@ -123,7 +135,7 @@ class Resolver:
                                      else f"{_label(key)}: {value}", "case", f"physical_exam.{key}")
         canonical = self.terms.exam_system(system)
         label = _label(canonical or system)
-        involved = self.implication().overlap(load_body_systems().of_exam_section(canonical or system, self.terms))
+        involved = self._implicated_exam(canonical or system)
         if self.missing == "unavailable" or involved:
             note = f"normal text withheld: {involved[1]} implicates {involved[0]}" if involved else None
             return MeasurementResult(f"{label} examination: no findings recorded.", "unavailable", canonical,
@@ -225,7 +237,7 @@ class Resolver:
         label = concept or name.strip()
         price = self.prices.concept_price(concept, info.category if info else "lab")
         # A normal result is invented only where nothing in the case argues against it.
-        involved = self.implication().overlap(load_body_systems().of_test(concept, name, self.terms))
+        involved = self._implicated_test(name)
         if self.missing == "unavailable" or involved:
             note = f"normal text withheld: {involved[1]} implicates {involved[0]}" if involved else None
             return MeasurementResult(f"{label}: not available for this patient.", "unavailable", concept, note=note)

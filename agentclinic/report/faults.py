@@ -44,7 +44,6 @@ from ..survey import TurnLike
 from ..terminology import load_terminology
 from ..text import normalize
 from ..validity.detectors import asked_on_card, contradiction, meta_reply, non_answer
-from ..validity.implicated import load_body_systems
 from .lexical import negated_before, numbers_in
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -96,20 +95,17 @@ class FaultChecker:
         self.unmentioned = [name for name in vocabulary if name not in self.card and name not in self.denied]
         self.resolver = Resolver(scenario, load_terminology(), load_prices())
         self._grounded: dict[str, set[str]] = {}
-        self.systems = load_body_systems()
-        self._reticent = False
 
     def check(self, turns: Sequence[TurnWithFaults], reticent: bool = False) -> Faults:
         """The faults of one episode; ``reticent`` when the patient's persona withholds on
         purpose (poor recall, guarded), so its "I don't know" is behaviour, not a fault."""
         faults, previous = Faults(), None
-        self._reticent = reticent
         for turn in turns:
             if turn.speaker == "patient":
                 if getattr(turn, "redactions", 0):
                     faults.patient_revealed.append(f"turn {turn.index}: named the diagnosis")
                 faults.patient_unsupported.extend(self._patient_claims(turn))
-                self._patient_behaviour(turn, previous, faults)
+                self._patient_behaviour(turn, previous, reticent, faults)
             elif turn.speaker == "measurement":
                 if getattr(turn, "redactions", 0):
                     faults.measurement_revealed.append(f"turn {turn.index}: a result named the diagnosis")
@@ -123,27 +119,22 @@ class FaultChecker:
                 previous = turn
         return faults
 
-    def _patient_behaviour(self, turn: TurnWithFaults, question: TurnLike | None, faults: Faults) -> None:
+    def _patient_behaviour(self, turn: TurnWithFaults, question: TurnLike | None, reticent: bool,
+                           faults: Faults) -> None:
         card, asked = self.scenario.patient, question.text if question is not None else ""
         if evidence := meta_reply(turn.text, card):
             faults.patient_meta.append(f"turn {turn.index}: {evidence}")
-        if asked and not self._reticent and non_answer(turn.text) and (topic := asked_on_card(asked, card)):
+        if asked and not reticent and non_answer(turn.text) and (topic := asked_on_card(asked, card)):
             faults.patient_non_answer.append(f"turn {turn.index}: no answer about {topic!r}, which the card holds")
         if asked and (evidence := contradiction(asked, turn.text, card)):
             faults.patient_contradiction.append(f"turn {turn.index}: {evidence}")
 
-    def _implicated(self, request: TurnLike | None) -> str | None:
-        """Why normal text for the requested test contradicts the case, if it does."""
-        if request is None or request.action not in {"request_test", "examine"}:
+    def _implicated(self, doctor_turn: TurnLike | None) -> str | None:
+        """Why normal text for the requested test or examination contradicts the case, if it does."""
+        request = _logged_request(doctor_turn)
+        if not isinstance(request, (Examine, RequestTest)):
             return None
-        detail = request.action_detail or {}
-        terms = self.resolver.terms
-        if request.action == "examine":
-            systems = self.systems.of_exam_section(str(detail.get("system") or ""), terms)
-        else:
-            name = str(detail.get("name") or "")
-            systems = self.systems.of_test(terms.concept(name), name, terms)
-        found = self.resolver.implication().overlap(systems)
+        found = self.resolver.implicated(request)
         return f"{found[1]} implicates {found[0]}" if found else None
 
     def _patient_claims(self, turn: TurnLike) -> list[str]:
@@ -162,20 +153,26 @@ class FaultChecker:
 
     def _grounded_numbers(self, doctor_turn: TurnLike | None) -> set[str]:
         """Numbers in the grounded answer to the doctor's request (default-normal text included)."""
-        if doctor_turn is None or doctor_turn.action not in _REQUESTS:
+        request = _logged_request(doctor_turn)
+        if request is None:
             return set()
-        detail = doctor_turn.action_detail or {}
-        key = f"{doctor_turn.action}:{sorted(detail.items())}"
+        key = request.model_dump_json()
         if key not in self._grounded:
-            try:
-                request = _REQUESTS[doctor_turn.action].model_validate(detail)
-                self._grounded[key] = numbers_in(self.resolver.resolve(request, MeasurementContext()).text)
-            except ValueError:  # a malformed logged action: nothing to compare against
-                self._grounded[key] = set()
+            self._grounded[key] = numbers_in(self.resolver.resolve(request, MeasurementContext()).text)
         return self._grounded[key]
 
 
 _REQUESTS = {"examine": Examine, "request_test": RequestTest, "request_images": RequestImages}
+
+
+def _logged_request(doctor_turn: TurnLike | None) -> Examine | RequestTest | RequestImages | None:
+    """The measurement request a logged doctor turn made (None for other actions or a malformed log)."""
+    if doctor_turn is None or doctor_turn.action not in _REQUESTS:
+        return None
+    try:
+        return _REQUESTS[doctor_turn.action].model_validate(doctor_turn.action_detail or {})
+    except ValueError:
+        return None
 
 
 def _affirms(said: str, key: str, card: str) -> bool:

@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from ..actions import RequestTest
-from ..resolver import MeasurementContext
+from ..prices import load_prices
+from ..resolver import MeasurementContext, Resolver
 from ..scenario import Scenario
 from ..terminology import load_terminology
 from ..text import normalize
 from .detectors import contradiction, meta_reply, non_answer
 from .guard import guard_for
-from .implicated import implicated_systems, load_body_systems
 from .probes import Probe, measurement_battery, patient_battery
 
 _STOP = frozenset("a an and are at be been did do does for had has have how i if in is it me my of on or so that the "
@@ -115,8 +115,8 @@ async def audit_patient(scenario: Scenario, make_patient: Callable[[Scenario], o
 
 async def audit_measurement(scenario: Scenario, make_measurement: Callable[[Scenario], object]) -> list[Check]:
     """Every test of the case, and common tests it lacks (normal fills checked against the case)."""
-    terms, systems = load_terminology(), load_body_systems()
-    implication = implicated_systems(scenario, terms, systems)
+    terms = load_terminology()
+    resolver = Resolver(scenario, terms, load_prices())  # the missing-test rule, as the episodes apply it
     measurement = make_measurement(scenario)
     checks = []
     for probe in measurement_battery(scenario, terms):
@@ -125,8 +125,7 @@ async def audit_measurement(scenario: Scenario, make_measurement: Callable[[Scen
         if probe.kind == "test":
             check.answered = result.provenance == "case" and normalize(probe.answer) in normalize(result.text)
         elif result.provenance == "default-normal":
-            involved = implication.overlap(systems.of_test(terms.concept(probe.question), probe.question, terms))
-            if involved:
+            if involved := resolver.implicated(RequestTest(name=probe.question)):
                 check.problems.append(f"normal fill contradicts the case: {involved[1]} implicates {involved[0]}")
         guard = guard_for(scenario.diagnosis.name, tuple(scenario.diagnosis.synonyms))
         if named := guard.find(result.text):  # case data, not the simulator: the episode's guard redacts it

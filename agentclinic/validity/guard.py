@@ -117,6 +117,18 @@ class Mention:
     end: int
 
 
+def non_overlapping(mentions: Iterable[Mention], union: bool = False) -> list[Mention]:
+    """``mentions`` in text order, the longest first where several start together; one that
+    overlaps the mention before it is dropped, or with ``union`` merged into it."""
+    kept: list[Mention] = []
+    for mention in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+        elif union and mention.end > kept[-1].end:
+            kept[-1] = Mention(kept[-1].term, kept[-1].start, mention.end)
+    return kept
+
+
 class TermFinder:
     """A fixed set of terms, found in any text by their folded words."""
 
@@ -129,15 +141,9 @@ class TermFinder:
         if not text:
             return []
         stream = _Stream(text)
-        found = [Mention(p.term, start, end) for p in self.patterns for start, end in stream.spans(p)]
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Mention] = []
-        for mention in found:
-            if not kept or mention.start >= kept[-1].end:
-                kept.append(mention)
-            elif mention.end > kept[-1].end:  # overlapping: keep the union so nothing survives
-                kept[-1] = Mention(kept[-1].term, kept[-1].start, mention.end)
-        return kept
+        # Overlapping mentions merge, so redacting them leaves nothing of either behind.
+        return non_overlapping((Mention(p.term, start, end) for p in self.patterns for start, end in stream.spans(p)),
+                               union=True)
 
     def find(self, text: str) -> list[str]:
         """The terms that occur in ``text`` (each once)."""

@@ -42,8 +42,17 @@ class OptionDrawer:
         for case in pool:  # one entry per distinct diagnosis, with the specialty of its first case
             names.setdefault(normalize(case.diagnosis.name), (case.diagnosis.name, case.specialty))
         self.pool = list(names.values())
+        self._found: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
-    def _candidates(self, scenario: Scenario) -> list[tuple[str, str]]:
+    def _candidates(self, scenario: Scenario) -> tuple[tuple[str, str], ...]:
+        """The pack's names that are wrong answers for ``scenario`` (worked out once per case: every
+        episode of it draws from them)."""
+        key = (scenario.id, scenario.diagnosis.name, tuple(scenario.distractors))
+        if key not in self._found:
+            self._found[key] = self._unrelated(scenario)
+        return self._found[key]
+
+    def _unrelated(self, scenario: Scenario) -> tuple[tuple[str, str], ...]:
         taken = [scenario.diagnosis.name, *scenario.distractors]
         correct = scenario.diagnosis
 
@@ -52,7 +61,7 @@ class OptionDrawer:
             return verdict.verdict == "wrong" and not any(
                 match_name(name, other, graph=self.graph).verdict != "wrong" for other in taken[1:])
 
-        return [(name, specialty) for name, specialty in self.pool if unrelated(name)]
+        return tuple((name, specialty) for name, specialty in self.pool if unrelated(name))
 
     def check(self, scenarios: Sequence[Scenario]) -> None:
         """Raise a ValueError naming every case that cannot get four options."""
@@ -73,7 +82,7 @@ class OptionDrawer:
         drawn: list[str] = []
         if needed > 0:
             rng = random.Random(derive_seed(seed, "options"))
-            candidates = self._candidates(scenario)
+            candidates = list(self._candidates(scenario))
             rng.shuffle(candidates)
             candidates.sort(key=lambda item: item[1] != scenario.specialty)  # same specialty first, stably
             drawn = [name for name, _ in candidates[:needed]]
