@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .audit import audit
+from .db import db_app
 from .episodes import episodes_app, runs_app
 from .personas import personas_app
 from .play import browse, play
@@ -30,6 +31,7 @@ app.add_typer(scenarios_app, name="scenarios", help="List, show, validate and de
 app.add_typer(episodes_app, name="episodes", help="Browse logged episodes and their transcripts.")
 app.add_typer(runs_app, name="runs", help="Browse logged runs.")
 app.add_typer(personas_app, name="personas", help="List and show biases, temperaments, stacks and swaps.")
+app.add_typer(db_app, name="db", help="The log database's schema: status and upgrades.")
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """The episode log: SQLModel tables and the recorder that writes and reads them."""
 
 from .models import AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, RunClaim, SurveyRow, Turn
-from .recorder import Store, StoreError, make_engine
+from .engine import make_engine
+from .errors import StoreError
+from .recorder import Store
 
 __all__ = ["AssessmentRow", "CaseSnapshot", "Episode", "LLMCacheEntry", "LLMCall", "Run", "RunClaim", "Store",
            "StoreError", "SurveyRow", "Turn", "make_engine"]

@@ -25,7 +25,7 @@ class Run(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(description="cli | env | tui")
     status: str = Field(default="running",
-                        description="running | completed | partial (this shard done, others not) | interrupted | failed")
+                        description="running | completed | partial (this shard done, others not) | interrupted")
     scenarios: str = Field(description="the pack name, directory or file the cases came from")
     seed: int | None = Field(default=None, sa_type=BigInteger)  # seeds are 64-bit (PostgreSQL INTEGER is not)
     max_turns: int
@@ -48,6 +48,21 @@ class RunClaim(SQLModel, table=True):
 
     identity: str = Field(primary_key=True, description="sha256 of the run's configuration identity")
     run_id: int = Field(foreign_key="run.id")
+
+
+class RunLease(SQLModel, table=True):
+    """The live process executing a run, or one shard of it (``shard`` '' for the whole run).
+
+    Its heartbeat keeps it fresh; a lease whose heartbeat is old, or whose process is gone,
+    may be taken over, so a run killed with SIGKILL can still be resumed.
+    """
+
+    __tablename__ = "run_lease"
+
+    run_id: int = Field(foreign_key="run.id", primary_key=True)
+    shard: str = Field(default="", primary_key=True, description="'' for the whole run, 'i/n' for a shard")
+    owner: str = Field(description="host:pid:token of the process holding it")
+    heartbeat_at: datetime
 
 
 class Episode(SQLModel, table=True):
@@ -192,6 +207,8 @@ class LLMCall(SQLModel, table=True):
     attempts: int = 1
     error: str | None = None
     note: str | None = None
+    sanitised: int = Field(default=0, description="characters removed or replaced in the reply (controls, "
+                                                  "lone surrogates, bidi overrides)")
     created_at: datetime = Field(default_factory=utcnow)
 
 

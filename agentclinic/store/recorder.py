@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import random
-import sqlite3
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 
-from sqlalchemy import event, func, inspect, text
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.schema import CreateIndex, CreateTable
-from sqlmodel import Session, SQLModel, create_engine, delete, select
+from sqlmodel import Session, delete, select
 
 from ..assess.differential import differential_rank
 from ..episode import Episode as EpisodeState
@@ -27,58 +20,11 @@ from ..llm.backends.base import RawCompletion
 from ..llm.calls import CallRecord, CallTotals
 from ..roles import Assessment
 from ..survey import Survey
+from .engine import make_engine, one_line, require_existing
+from .errors import StoreError
+from .schema import ensure_schema
 from .models import (AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, RunClaim, SurveyRow, Turn,
                      utcnow)
-
-
-class StoreError(Exception):
-    """The database URL is unusable (bad syntax, unwritable location, missing driver)."""
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers (reports, the browser) work while a run writes; FKs keep rows consistent.
-    cursor = dbapi_connection.cursor()
-    _switch_to_wal(cursor)
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _switch_to_wal(cursor, patience_s: float = 60.0) -> None:
-    """Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
-    at once, without waiting, while another process (a shard starting together) does the same:
-    try again until one has switched it, which every later one then sees."""
-    deadline = time.monotonic() + patience_s
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(random.uniform(0.01, 0.1))
-
-
-def make_engine(url: str = DEFAULT_DB_URL) -> Engine:
-    """An engine for ``url``; SQLite files get their directory created and WAL + foreign keys."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(f"not a database URL: {url!r} (expected e.g. sqlite:///runs/agentclinic.db)") from exc
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        try:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the directory for {parsed.database}: {exc}") from exc
-    # SQLite: several processes (shards) may write one file; wait for the lock instead of failing.
-    options = {"connect_args": {"timeout": 60}} if parsed.get_backend_name() == "sqlite" else {"pool_pre_ping": True}
-    try:
-        engine = create_engine(url, **options)
-    except (ModuleNotFoundError, NoSuchModuleError) as exc:
-        raise StoreError(f"no database driver for {parsed.drivername!r} is installed ({exc})") from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
 
 
 def _elapsed(start: datetime, end: datetime) -> float:
@@ -90,45 +36,24 @@ def _elapsed(start: datetime, end: datetime) -> float:
 class Store:
     """The recorder: runs, episodes, turns and assessments."""
 
-    def __init__(self, url: str = DEFAULT_DB_URL):
+    def __init__(self, url: str = DEFAULT_DB_URL, *, create: bool = True):
+        """Open the database at ``url``, bringing its schema up to date (see :mod:`.schema`).
+
+        ``create=False`` (read-only commands) refuses a SQLite file that does not exist
+        instead of creating an empty one.
+        """
         self.url = url
+        if not create:
+            require_existing(url)
         self.engine = make_engine(url)
         try:
-            self._create_tables()
+            ensure_schema(url, self.engine)
         except StoreError:
+            self.engine.dispose()
             raise
         except Exception as exc:  # noqa: BLE001 - any driver error means the URL is unusable
-            raise StoreError(f"cannot open database {url!r}: {exc}") from exc
-
-    def _create_tables(self) -> None:
-        """Create missing tables, refuse a database written by an older version, then create
-        missing indexes (an index on a column an old table lacks would fail first)."""
-        self._create(lambda table: [CreateTable(table, if_not_exists=True)])
-        self._check_columns()
-        self._create(lambda table: [CreateIndex(index, if_not_exists=True) for index in table.indexes])
-
-    def _create(self, statements) -> None:
-        # Processes may open a fresh database together: create_all looks, then creates, and
-        # another process may create the table in between ("table run already exists").
-        # IF NOT EXISTS makes each statement atomic; PostgreSQL also needs its catalog locked.
-        with self.engine.begin() as connection:
-            if self.engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(73160)"))
-            for table in SQLModel.metadata.sorted_tables:
-                for statement in statements(table):
-                    connection.execute(statement)
-
-    def _check_columns(self) -> None:
-        # create_all never alters an existing table: a database from an older version would
-        # fail later on a missing column, so say so now and how to proceed.
-        inspector = inspect(self.engine)
-        for table in SQLModel.metadata.sorted_tables:
-            have = {column["name"] for column in inspector.get_columns(table.name)}
-            missing = [column.name for column in table.columns if column.name not in have]
-            if missing:
-                raise StoreError(f"database {self.url!r} was written by an older agentclinic: table "
-                                 f"{table.name!r} lacks {', '.join(missing)}. Use a new --db path "
-                                 "(or move the old file aside).")
+            self.engine.dispose()
+            raise StoreError(f"cannot open database {url}: {one_line(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -93,10 +93,10 @@ def test_bad_urls_raise_store_error(url):
         Store(url)
 
 
-def test_old_database_is_refused_with_advice(db_url):
+def test_a_foreign_table_named_like_ours_is_not_taken_for_an_old_log(db_url):
     path = db_file(db_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE episode (id INTEGER PRIMARY KEY, run_id INTEGER)")
-    with pytest.raises(StoreError, match="older agentclinic.*lacks.*new --db"):
+    with pytest.raises(StoreError, match="not agentclinic's.*nothing was written"):
         Store(db_url)

@@ -1,0 +1,52 @@
+"""``agentclinic db``: the log's schema revision, and upgrades that are not applied automatically."""
+
+from __future__ import annotations
+
+import typer
+
+from ..store import StoreError, make_engine
+from ..store.engine import one_line, require_existing
+from ..store.schema import check_ours, head, read_state, upgrade
+from .common import DbOption, console, user_errors
+
+db_app = typer.Typer(no_args_is_help=True)
+
+
+@db_app.command("status", help="Show the database's schema revision and the migrations it still needs.")
+def status(db: str = DbOption) -> None:
+    with user_errors():
+        require_existing(db)
+        engine = make_engine(db)
+        try:
+            state = read_state(db, engine)
+            check_ours(db, state)
+        finally:
+            engine.dispose()
+    steps = state.pending()
+    console.print(f"{db}: schema {state.revision or 'none (made before migrations)'}; this agentclinic writes "
+                  f"{head()}.")
+    for step in steps:
+        kind = "automatic" if getattr(step.module, "additive", False) else "needs `agentclinic db upgrade`"
+        console.print(f"  pending {step.revision}: {step.doc} ({kind})")
+    if not steps:
+        console.print("  up to date.")
+
+
+@db_app.command("upgrade", help="Apply every pending migration, including ones that rewrite data (back up first).")
+def upgrade_command(db: str = DbOption) -> None:
+    with user_errors():
+        require_existing(db)
+        engine = make_engine(db)
+        try:
+            state = read_state(db, engine)
+            check_ours(db, state)
+            steps = state.pending()
+            try:
+                upgrade(engine)
+            except StoreError:
+                raise
+            except Exception as exc:  # migrations run in one transaction: a failure leaves the database as it was
+                raise StoreError(f"upgrading {db} failed and was rolled back: {one_line(exc)}") from exc
+        finally:
+            engine.dispose()
+    console.print(f"{db}: applied {len(steps)} migration(s); schema {head()}.")
