@@ -1,6 +1,8 @@
 """``agentclinic report`` and ``agentclinic assess`` end to end on temporary databases."""
 
 import json
+import re
+import socket
 from html.parser import HTMLParser
 
 import pytest
@@ -33,6 +35,50 @@ def test_report_tables_json_and_html(logged, tmp_path):
     summary = json.loads(runner.invoke(app, ["report", "--db", logged, "--json"]).stdout)
     assert summary["episodes"]["completed"] == 6 and summary["paired"][0]["n_pairs"] == 3
     assert "values" not in summary["metrics"]["coverage"]
+
+
+def _closed_port_url() -> str:
+    """A loopback endpoint nobody listens on: every model call is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.fixture()
+def all_failed(db_url):
+    """A real run in which every episode failed: the model's server is unreachable."""
+    done = runner.invoke(app, ["run", "-q", "--json", "--limit", "2", "--db", db_url, "--model", "openai:gpt-4o-mini",
+                               "--base-url", _closed_port_url(), "--retries", "0", "--timeout", "2"])
+    assert json.loads(done.stdout)["failed"] == 2, done.output
+    return db_url
+
+
+def _nan(text: str) -> bool:
+    return re.search(r"\bnan\b", text, re.IGNORECASE) is not None
+
+
+def test_a_run_where_every_episode_failed_reports_na_not_zero(all_failed, tmp_path):
+    done = runner.invoke(app, ["report", "--db", all_failed, "--html", str(tmp_path / "report.html")])
+    assert done.exit_code == 0, done.output
+    assert "n/a (no scored episodes)" in done.stdout
+    assert "0.0%" not in done.stdout and not _nan(done.stdout)
+
+    summary = json.loads(runner.invoke(app, ["report", "--db", all_failed, "--json"]).stdout)
+    overall = summary["overall"]
+    assert (summary["episodes"]["failed"], overall["n"]) == (2, 0)
+    assert [overall[key] for key in ("accuracy", "low", "high", "credit")] == [None] * 4
+    assert set(overall["top_k"].values()) == {None}
+    metrics, faults = summary["metrics"], summary["faults"]
+    assert set(metrics["mean"].values()) == set(metrics["rate"].values()) == {None}
+    assert metrics["coverage"]["mean"] is None and metrics["coverage"]["median"] is None
+    assert set(faults["rates"].values()) == {None} and faults["any"] is None
+    assert {rating["mean"] for rating in summary["surveys"]["overall"].values()} == {None}
+
+    page = (tmp_path / "report.html").read_text()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Overall accuracy n/a (no scored episodes)" in text
+    assert "0.0%" not in page and not _nan(text)
 
 
 def test_assess_then_report_with_that_assessor(logged):

@@ -7,7 +7,7 @@ from agentclinic.stats import wilson_interval
 def test_wilson_known_values():
     low, high = wilson_interval(8, 10)
     assert low == pytest.approx(0.4902, abs=1e-3) and high == pytest.approx(0.9433, abs=1e-3)
-    assert wilson_interval(0, 0) == (0.0, 0.0)
+    assert wilson_interval(0, 0) == (0.0, 1.0)  # no data: the whole range, never a confident 0
     low, high = wilson_interval(0, 5)
     assert low == 0.0 and 0 < high < 0.6
 

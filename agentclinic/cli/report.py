@@ -15,6 +15,7 @@ from ..assess.panel import PANEL_MODES
 from ..assess.rescore import RescoreResult, rescore_run
 from ..prompting import DEFAULT_PROMPTS
 from ..report.dataset import ReportError, load_dataset, resolve_run_ids
+from ..report.formatting import number, pct
 from ..report.html import render_html
 from ..report.summary import build_summary
 from ..report.tables import summary_tables
@@ -35,7 +36,7 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
            as_json: bool = JsonOption) -> None:
     """Accuracy with intervals, breakdowns, paired tests, dialogue metrics, faults and ratings."""
     with user_errors():
-        store = Store(db)
+        store = Store(db, create=False)  # reading never creates an empty log
         try:
             summary = build_summary(load_dataset(store, runs or [], assessor), exclude_flagged=exclude_flagged)
         except ReportError as exc:
@@ -77,7 +78,7 @@ def assess(run: int = typer.Option(None, "--run", "-r", help="Run id (default: t
     with user_errors():
         if panel not in PANEL_MODES:
             raise ValueError(f"--panel must be one of {', '.join(PANEL_MODES)}, got {panel!r}")
-        store = Store(db)
+        store = Store(db, create=False)  # reading never creates an empty log
         try:
             run_id = resolve_run_ids(store, [run] if run is not None else [])[0]
         except ReportError as exc:
@@ -103,8 +104,8 @@ def _with_progress(store: Store, run_id: int, specs, panel, settings, total: int
 
 def _result_json(result: RescoreResult) -> dict:
     return {"run_id": result.run_id, "scored": result.scored,
-            "accuracy": {name: result.accuracy(name) for name in result.assessors},
-            "agreement": [vars(row) for row in result.agreement()],
+            "accuracy": {name: _accuracy(result, name) for name in result.assessors},
+            "agreement": [{**vars(row), "agreement": row.agreement if row.n else None} for row in result.agreement()],
             "skipped": [{"episode_id": eid, "reason": why} for eid, why in result.skipped]}
 
 
@@ -114,7 +115,7 @@ def _print_result(result: RescoreResult) -> None:
     table.add_column("assessor")
     table.add_column("accuracy", justify="right")
     for name in result.assessors:
-        table.add_row(escape(name), f"{100 * result.accuracy(name):.1f}%")
+        table.add_row(escape(name), pct(_accuracy(result, name)))
     console.print(table)
     if len(result.assessors) > 1:
         console.print(_agreement_table(result))
@@ -123,11 +124,16 @@ def _print_result(result: RescoreResult) -> None:
     console.print("Use these judgements in a report with [bold]agentclinic report --assessor NAME[/].")
 
 
+def _accuracy(result: RescoreResult, name: str) -> float | None:
+    """An assessor's accuracy; None when it judged nothing (a 0% over nothing misleads)."""
+    return result.accuracy(name) if result.decisions.get(name) else None
+
+
 def _agreement_table(result: RescoreResult) -> Table:
     agreement = Table(title="Agreement between assessors")
     for column in ("assessor", "with", "n", "agreement", "Cohen's kappa"):
         agreement.add_column(column)
     for row in result.agreement():
-        kappa = "–" if row.kappa is None else f"{row.kappa:.2f}"
-        agreement.add_row(escape(row.first), escape(row.second), str(row.n), f"{100 * row.agreement:.1f}%", kappa)
+        agreed = pct(row.agreement) if row.n else pct(None)  # agreement over no items is undefined, not 0
+        agreement.add_row(escape(row.first), escape(row.second), str(row.n), agreed, number(row.kappa))
     return agreement

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..assess.differential import differential_rank
-from ..store import AssessmentRow, Episode, Run, Store, SurveyRow
 from ..persona import Persona, load_library
 from ..scenario import Scenario
+from ..store import AssessmentRow, Episode, Run, Store, SurveyRow
 from .faults import FaultChecker, Faults
 from .metrics import EpisodeMetrics, episode_metrics
 

@@ -36,7 +36,6 @@ from typing import Protocol
 
 from ..actions import Examine, RequestImages, RequestTest
 from ..agents.card_text import render_card
-from ..validity.guard import PLACEHOLDER
 from ..prices import load_prices
 from ..resolver import MeasurementContext, Resolver
 from ..scenario import Scenario
@@ -44,6 +43,7 @@ from ..survey import TurnLike
 from ..terminology import load_terminology
 from ..text import normalize
 from ..validity.detectors import asked_on_card, contradiction, meta_reply, non_answer
+from ..validity.guard import PLACEHOLDER
 from .lexical import negated_before, numbers_in
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .formatting import accuracy_with_ci, pct
+from .formatting import NA, accuracy_with_ci, number, pct
 from .plots import all_figures
 from .summary import FLAGS, RATINGS
 
@@ -34,12 +34,13 @@ def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
 
 def render_html(summary: dict, title: str = "AgentClinic report") -> str:
     """The whole report as one HTML document."""
-    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
-             f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1>", _intro(summary)]
+    head = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h1>{_e(title)}</h1>")
+    parts = [head, _intro(summary)]
     parts.append(_table("Accuracy by condition", ["condition", "n", "accuracy (95% CI)", "top-1", "top-3",
                                                    "top-5", "cost/episode (USD)", "model USD/episode", "Pareto"],
                         [[r["label"], r["n"], accuracy_with_ci(r), pct(r["top_k"]["1"]), pct(r["top_k"]["3"]),
-                          pct(r["top_k"]["5"]), f"{r['cost_usd']:,.0f}", f"{r['llm_cost_usd']:.4f}",
+                          pct(r["top_k"]["5"]), number(r["cost_usd"], ",.0f"), number(r["llm_cost_usd"], ".4f"),
                           "yes" if r["pareto"] else ""] for r in summary["conditions"]]))
     for axis, rows in summary["breakdowns"].items():
         if len(rows) > 1:
@@ -65,18 +66,22 @@ def _intro(summary: dict) -> str:
     counts = summary["episodes"]
     runs = "; ".join(f"run {r['id']}: doctor {r['doctor']}, {r['scenarios']}, {r['max_turns']} turns, {r['status']}"
                      for r in summary["runs"])
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (f"<p>{_e(runs)}.</p><p>{counts['total']} episodes: {counts['completed']} completed, "
             f"{counts['failed']} failed, {counts['abandoned']} abandoned; {counts['scored']} scored by "
             f"{_e(summary['assessor'])}" + (f", {counts['excluded_flagged']} excluded for simulator faults"
                                            if counts["excluded_flagged"] else "")
-            + f". Overall accuracy {accuracy_with_ci(summary['overall'])}.</p><p class=note>Generated {stamp}.</p>")
+            + f". Overall accuracy {_overall(summary['overall'])}.</p><p class=note>Generated {stamp}.</p>")
+
+
+def _overall(overall: dict) -> str:
+    return accuracy_with_ci(overall) + ("" if overall["n"] else " (no scored episodes)")
 
 
 def _paired(summary: dict) -> str:
     rows = [[r["condition"], r["reference"], r["n_pairs"], pct(r["reference_accuracy"]), pct(r["accuracy"]),
-             "–" if r["normalised_accuracy"] is None else f"{r['normalised_accuracy']:.2f}",
-             f"{r['mcnemar']['a_only']} / {r['mcnemar']['b_only']}", f"{r['mcnemar']['p_value']:.3g}",
+             number(r["normalised_accuracy"]),
+             f"{r['mcnemar']['a_only']} / {r['mcnemar']['b_only']}", number(r["mcnemar"]["p_value"], ".3g"),
              _rating_test(r)] for r in summary["paired"]]
     if not rows:
         return ""
@@ -87,7 +92,9 @@ def _paired(summary: dict) -> str:
 
 def _rating_test(row: dict) -> str:
     test = row["ratings"].get("confidence")
-    return "–" if not test else f"{test['t']['mean_diff']:+.2f} (p={test['t']['p_value']:.3g})"
+    if not test or test["t"]["mean_diff"] is None:
+        return NA
+    return f"{test['t']['mean_diff']:+.2f} (p={number(test['t']['p_value'], '.3g')})"
 
 
 def _pass_k(summary: dict) -> str:
@@ -102,10 +109,10 @@ def _pass_k(summary: dict) -> str:
 
 def _metrics(summary: dict) -> str:
     metrics = summary["metrics"]
-    rows = [[name.replace("_", " "), f"{value:,.2f}"] for name, value in metrics["mean"].items()]
+    rows = [[name.replace("_", " "), number(value)] for name, value in metrics["mean"].items()]
     rows += [[name.replace("_", " ") + " (share)", pct(value)] for name, value in metrics["rate"].items()]
     rows.append(["key-fact coverage (mean)", pct(metrics["coverage"]["mean"])])
-    rows.append(["tokens per episode", f"{metrics['tokens']:,.0f}"])
+    rows.append(["tokens per episode", number(metrics["tokens"], ",.0f")])
     return _table(f"Dialogue and process metrics (means over {metrics['n']} completed episodes)",
                   ["metric", "value"], rows)
 
@@ -116,6 +123,6 @@ def _surveys(summary: dict) -> str:
         return ""
     note = "heuristic: derived by the scripted patient's rules" if surveys["heuristic"] == surveys["n"] else (
         f"{surveys['heuristic']} of {surveys['n']} heuristic" if surveys["heuristic"] else "answered in role")
-    rows = [[r["key"], r["n"], *(f"{r[item]['mean']:.1f}" for item in RATINGS)]
+    rows = [[r["key"], r["n"], *(number(r[item]["mean"], ".1f") for item in RATINGS)]
             for r in [{"key": "all", "n": surveys["n"], **surveys["overall"]}, *surveys["by_bias"]]]
     return _table(f"Patient perception, 1-10 ({note})", ["bias", "n", *RATINGS], rows)

@@ -121,8 +121,12 @@ def fault_rates(summary: dict) -> bytes:
 def all_figures(summary: dict) -> dict[str, bytes]:
     """Title -> PNG for every figure the data supports."""
     figures = {"Accuracy by condition": accuracy_by_condition, "Accuracy against cost": accuracy_vs_cost,
-               "Accuracy by turn budget": turn_budget_curve, "Key-fact coverage": coverage_distribution,
-               "Simulator-fault rates": fault_rates}
+               "Accuracy by turn budget": turn_budget_curve}
+    # A figure over no episodes would draw "n/a" (None) as 0: leave it out instead.
+    if summary["metrics"]["coverage"]["values"]:
+        figures["Key-fact coverage"] = coverage_distribution
+    if summary["faults"]["n"]:
+        figures["Simulator-fault rates"] = fault_rates
     if summary["surveys"]["n"]:
         figures["Patient perception by bias"] = ratings_by_bias
     if not summary["conditions"]:

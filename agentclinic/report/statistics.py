@@ -1,9 +1,10 @@
 """Statistics for evaluation reports (pure: no I/O, no printing).
 
 Everything here takes plain Python sequences so the report layer can feed it straight from
-stored results. Intervals are 95%. Degenerate inputs (empty, a single pair, zero variance)
-return finite, documented values instead of NaN, because reports render these numbers
-directly and a NaN in a table reads as a bug.
+stored results. Intervals are 95%. A statistic over nothing (n == 0) is None, which reports
+print as "n/a": a 0% over no episodes reads as a measured failure. Other degenerate inputs
+(a single pair, zero variance) return finite, documented values instead of NaN, because
+reports render these numbers directly and a NaN in a table reads as a bug.
 """
 
 from __future__ import annotations
@@ -26,21 +27,23 @@ _CONFIDENCE = 0.95
 
 @dataclass(frozen=True)
 class Proportion:
-    """A success rate with its Wilson 95% interval."""
+    """A success rate with its Wilson 95% interval; value and interval are None when n is 0."""
 
     successes: int
     n: int
-    value: float
-    low: float
-    high: float
+    value: float | None
+    low: float | None
+    high: float | None
 
 
 def proportion(successes: int, n: int) -> Proportion:
-    """``successes / n`` with a Wilson 95% interval; value and interval are 0 when n is 0."""
+    """``successes / n`` with a Wilson 95% interval; value and interval are None when n is 0."""
     if n < 0 or not 0 <= successes <= max(n, 0):
         raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
+    if n == 0:
+        return Proportion(0, 0, None, None, None)
     low, high = wilson_interval(successes, n)
-    return Proportion(successes, n, successes / n if n else 0.0, low, high)
+    return Proportion(successes, n, successes / n, low, high)
 
 
 # --------------------------------------------------------------------------- means
@@ -48,12 +51,12 @@ def proportion(successes: int, n: int) -> Proportion:
 
 @dataclass(frozen=True)
 class MeanCI:
-    """A sample mean with its t-based 95% confidence interval."""
+    """A sample mean with its t-based 95% confidence interval; None values when n is 0."""
 
     n: int
-    mean: float
-    low: float
-    high: float
+    mean: float | None
+    low: float | None
+    high: float | None
 
 
 def _t_half_width(values: np.ndarray) -> float:
@@ -74,11 +77,11 @@ def _t_half_width(values: np.ndarray) -> float:
 def mean_interval(values: Sequence[float]) -> MeanCI:
     """Mean with a t-based 95% CI.
 
-    Empty input gives ``MeanCI(0, 0.0, 0.0, 0.0)``; a single value gives ``low == high == mean``.
+    Empty input gives ``MeanCI(0, None, None, None)``; a single value gives ``low == high == mean``.
     """
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
-        return MeanCI(0, 0.0, 0.0, 0.0)
+        return MeanCI(0, None, None, None)
     mean = float(arr.mean())
     half = _t_half_width(arr)
     return MeanCI(int(arr.size), mean, mean - half, mean + half)
@@ -99,7 +102,7 @@ class McNemar:
 
     ``a_only`` counts pairs where only ``a`` succeeded, ``b_only`` where only ``b`` did.
     ``p_value`` comes from ``method``; ``statistic`` is the continuity-corrected chi-square,
-    reported for reference only.
+    reported for reference only. Both are None with no pairs: there is nothing to test.
     """
 
     n_pairs: int
@@ -107,8 +110,8 @@ class McNemar:
     b_only: int
     both: int
     neither: int
-    statistic: float
-    p_value: float
+    statistic: float | None
+    p_value: float | None
     method: str
 
 
@@ -117,9 +120,12 @@ def mcnemar(a: Sequence[bool], b: Sequence[bool]) -> McNemar:
 
     The exact test is used rather than the chi-square because benchmark runs often have only
     a handful of discordant pairs, where the chi-square approximation is poor. With no
-    discordant pairs there is no evidence of a difference, so p is 1.0 and the statistic 0.
+    discordant pairs there is no evidence of a difference, so p is 1.0 and the statistic 0;
+    with no pairs at all both are None.
     """
     _check_paired(a, b)
+    if not a:
+        return McNemar(0, 0, 0, 0, 0, None, None, "exact")
     pairs = [(bool(x), bool(y)) for x, y in zip(a, b)]
     a_only = sum(x and not y for x, y in pairs)
     b_only = sum(y and not x for x, y in pairs)
@@ -144,13 +150,16 @@ def mcnemar(a: Sequence[bool], b: Sequence[bool]) -> McNemar:
 
 @dataclass(frozen=True)
 class PairedDifference:
-    """Mean of the paired differences ``b - a`` with a 95% interval and a two-sided p-value."""
+    """Mean of the paired differences ``b - a`` with a 95% interval and a two-sided p-value.
+
+    Every number is None with no pairs.
+    """
 
     n: int
-    mean_diff: float
-    low: float
-    high: float
-    p_value: float
+    mean_diff: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
     method: str
 
 
@@ -164,7 +173,8 @@ def paired_t(a: Sequence[float], b: Sequence[float]) -> PairedDifference:
 
     Degenerate cases, where the t statistic is undefined, are resolved without NaN:
 
-    * all differences 0 (including empty input): mean 0, CI (0, 0), p 1.0;
+    * no pairs: every number None (nothing was compared);
+    * all differences 0: mean 0, CI (0, 0), p 1.0;
     * a single pair: CI collapses to the difference and p is 1.0 (one pair cannot show
       anything);
     * two or more pairs with identical non-zero differences (zero variance): CI collapses
@@ -172,8 +182,10 @@ def paired_t(a: Sequence[float], b: Sequence[float]) -> PairedDifference:
     """
     d = _diffs(a, b)
     n = int(d.size)
-    mean = float(d.mean()) if n else 0.0
-    if n == 0 or not d.any():
+    if n == 0:
+        return PairedDifference(0, None, None, None, None, "paired_t")
+    mean = float(d.mean())
+    if not d.any():
         return PairedDifference(n, 0.0, 0.0, 0.0, 1.0, "paired_t")
     if n < 2:
         return PairedDifference(n, mean, mean, mean, 1.0, "paired_t")
@@ -191,14 +203,17 @@ def paired_bootstrap(
 
     Deterministic for a given ``seed``. The p-value is the two-sided bootstrap p: the share
     of resampled means on the other side of 0 from the observed mean (ties with 0 count, to
-    stay conservative), doubled and capped at 1. With fewer than two pairs, or all
-    differences 0, the resamples carry no information, so p is 1.0 and the CI collapses.
+    stay conservative), doubled and capped at 1. With one pair, or all differences 0, the
+    resamples carry no information, so p is 1.0 and the CI collapses; with no pairs every
+    number is None.
     """
     if resamples < 1:
         raise ValueError(f"resamples must be >= 1, got {resamples}")
     d = _diffs(a, b)
     n = int(d.size)
-    mean = float(d.mean()) if n else 0.0
+    if n == 0:
+        return PairedDifference(0, None, None, None, None, "bootstrap")
+    mean = float(d.mean())
     if n < 2 or not d.any():
         return PairedDifference(n, mean, mean, mean, 1.0, "bootstrap")
     rng = np.random.default_rng(seed)

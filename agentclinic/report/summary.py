@@ -2,7 +2,9 @@
 
 Terminal tables, the HTML report and ``--json`` all render this one structure, so they
 never disagree. Accuracy counts completed episodes the chosen assessor judged; failed and
-abandoned episodes are counted apart and never silently dropped.
+abandoned episodes are counted apart and never silently dropped. A statistic over no
+episodes is None (JSON null, printed "n/a"), never 0: a run whose every episode failed
+measured nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from dataclasses import asdict
 from ..assess.differential import TOP_K, top_k_accuracy
 from .dataset import Dataset, EpisodeView
 from .faults import FLAG_NAMES
-from .statistics import (mcnemar, mean_interval, normalised_accuracy, paired_bootstrap, paired_t,
-                         pareto_front, pass_hat_k, proportion)
+from .statistics import (
+    mcnemar,
+    mean_interval,
+    normalised_accuracy,
+    paired_bootstrap,
+    paired_t,
+    pareto_front,
+    pass_hat_k,
+    proportion,
+)
 
 RATINGS = ("confidence", "adherence", "return_visit")
 FLAGS = FLAG_NAMES
@@ -73,11 +83,10 @@ def _group(views: Iterable[EpisodeView], keys: Callable[[EpisodeView], list[str]
 def _accuracy(views: Sequence[EpisodeView]) -> dict:
     correct = sum(bool(v.correct) for v in views)
     share = proportion(correct, len(views))
-    credit = [v.credit for v in views if v.credit is not None]
     ranks = [v.rank for v in views]
     return {"n": len(views), "correct": correct, "accuracy": share.value, "low": share.low, "high": share.high,
-            "credit": sum(credit) / len(credit) if credit else 0.0,
-            "top_k": {str(k): top_k_accuracy(ranks, k) for k in TOP_K}}
+            "credit": _mean(v.credit for v in views if v.credit is not None),
+            "top_k": {str(k): top_k_accuracy(ranks, k) if views else None for k in TOP_K}}
 
 
 def _status_counts(views, excluded, scored) -> dict:
@@ -93,9 +102,10 @@ def _run_record(run, views: Sequence[EpisodeView]) -> dict:
             "started_at": run.started_at.isoformat(), "episodes": sum(v.run.id == run.id for v in views)}
 
 
-def _mean(values: Iterable[float]) -> float:
+def _mean(values: Iterable[float]) -> float | None:
+    """The mean; None for no values (a mean of nothing is not 0)."""
     values = list(values)
-    return sum(values) / len(values) if values else 0.0
+    return sum(values) / len(values) if values else None
 
 
 def _conditions(groups: dict[str, list[EpisodeView]]) -> list[dict]:
@@ -158,19 +168,19 @@ def _reference_of(groups: dict[str, list[EpisodeView]], label: str) -> str | Non
 
 def _paired(groups: dict[str, list[EpisodeView]]) -> list[dict]:
     rows = []
-    for label in groups:
+    for label, group in groups.items():
         reference = _reference_of(groups, label)
         if reference is None:
             continue
-        pairs = _pairs(groups[reference], groups[label])
+        pairs = _pairs(groups[reference], group)
         if not pairs:
             continue
-        test = mcnemar([bool(a.correct) for a, _ in pairs], [bool(b.correct) for _, b in pairs])
-        ref_acc = _mean(bool(a.correct) for a, _ in pairs)
+        before, after = [bool(a.correct) for a, _ in pairs], [bool(b.correct) for _, b in pairs]
+        ref_acc, acc = sum(before) / len(pairs), sum(after) / len(pairs)  # pairs is never empty here
         row = {"condition": label, "reference": reference, "n_pairs": len(pairs),
-               "accuracy": _mean(bool(b.correct) for _, b in pairs), "reference_accuracy": ref_acc,
-               "normalised_accuracy": normalised_accuracy(_mean(bool(b.correct) for _, b in pairs), ref_acc),
-               "mcnemar": asdict(test), "ratings": _paired_ratings(pairs)}
+               "accuracy": acc, "reference_accuracy": ref_acc,
+               "normalised_accuracy": normalised_accuracy(acc, ref_acc),
+               "mcnemar": asdict(mcnemar(before, after)), "ratings": _paired_ratings(pairs)}
         rows.append(row)
     return rows
 
@@ -202,7 +212,7 @@ def _metrics(views: Sequence[EpisodeView]) -> dict:
         "mean": {name: _mean(getattr(m, name) for m in measured) for name in NUMERIC_METRICS},
         "rate": {name: _mean(float(getattr(m, name)) for m in measured) for name in RATE_METRICS},
         "coverage": {"n": len(coverage), "mean": _mean(coverage),
-                     "median": pystats.median(coverage) if coverage else 0.0, "values": coverage},
+                     "median": pystats.median(coverage) if coverage else None, "values": coverage},
         "tokens": _mean(v.row.input_tokens + v.row.output_tokens for v in views),
         "llm_cost_usd": sum(v.row.llm_cost_usd for v in views),
     }

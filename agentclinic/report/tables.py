@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.markup import escape
 from rich.table import Table
 
-from .formatting import accuracy_with_ci, pct
+from .formatting import accuracy_with_ci, number, pct
 from .summary import FLAGS, RATINGS
 
 
@@ -39,9 +39,10 @@ def _overview(summary: dict) -> Table:
         table.add_row("excluded (simulator faults)", str(counts["excluded_flagged"]))
     if counts["unjudged"]:
         table.add_row("not judged by this assessor", str(counts["unjudged"]))
-    table.add_row("accuracy (95% CI)", f"{accuracy_with_ci(overall)} of {overall['n']}")
+    scored = f"of {overall['n']}" if overall["n"] else "(no scored episodes)"
+    table.add_row("accuracy (95% CI)", f"{accuracy_with_ci(overall)} {scored}")
     table.add_row("top-1 / top-3 / top-5", " / ".join(pct(overall["top_k"][k]) for k in ("1", "3", "5")))
-    if abs(overall["credit"] - overall["accuracy"]) > 1e-9:
+    if overall["n"] and abs(overall["credit"] - overall["accuracy"]) > 1e-9:  # graded (panel mean) credit
         table.add_row("mean credit (panel)", pct(overall["credit"]))
     return table
 
@@ -54,8 +55,8 @@ def _conditions(summary: dict) -> Table:
         pass_k = summary["pass_k"].get(row["label"], {})
         ks = " ".join(f"^{k}={pct(v)}" for k, v in pass_k.items() if k != "1") or "–"
         label = escape(row["label"]) + (" *" if row["pareto"] else "")
-        table.add_row(label, str(row["n"]), accuracy_with_ci(row), pct(row["top_k"]["3"]), f"${row['cost_usd']:,.0f}",
-                      f"{row['llm_cost_usd']:.4f}", ks)
+        table.add_row(label, str(row["n"]), accuracy_with_ci(row), pct(row["top_k"]["3"]),
+                      "$" + number(row["cost_usd"], ",.0f"), number(row["llm_cost_usd"], ".4f"), ks)
     table.caption = "* on the accuracy/cost Pareto front"
     return table
 
@@ -78,8 +79,7 @@ def _paired(rows: list[dict]) -> Table:
         norm = row["normalised_accuracy"]
         table.add_row(escape(row["condition"]), escape(row["reference"]), str(row["n_pairs"]),
                       f"{pct(row['reference_accuracy'])} → {pct(row['accuracy'])}",
-                      "–" if norm is None else f"{norm:.2f}", f"{test['a_only']} / {test['b_only']}",
-                      f"{test['p_value']:.3g}")
+                      number(norm), f"{test['a_only']} / {test['b_only']}", number(test["p_value"], ".3g"))
     return table
 
 
@@ -88,12 +88,12 @@ def _metrics(metrics: dict) -> Table:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in metrics["mean"].items():
-        table.add_row(name.replace("_", " "), f"{value:,.2f}")
+        table.add_row(name.replace("_", " "), number(value))
     for name, value in metrics["rate"].items():
         table.add_row(name.replace("_", " ") + " (share)", pct(value))
     coverage = metrics["coverage"]
     table.add_row("key-fact coverage (mean / median)", f"{pct(coverage['mean'])} / {pct(coverage['median'])}")
-    table.add_row("tokens per episode", f"{metrics['tokens']:,.0f}")
+    table.add_row("tokens per episode", number(metrics["tokens"], ",.0f"))
     table.add_row("model spend (USD, total)", f"{metrics['llm_cost_usd']:.4f}")
     return table
 
@@ -119,5 +119,5 @@ def _surveys(surveys: dict) -> Table:
     for item in RATINGS:
         table.add_column(item.replace("_", " "), justify="right")
     for row in [{"key": "all", "n": surveys["n"], **surveys["overall"]}, *surveys["by_bias"]]:
-        table.add_row(escape(row["key"]), str(row["n"]), *(f"{row[item]['mean']:.1f}" for item in RATINGS))
+        table.add_row(escape(row["key"]), str(row["n"]), *(number(row[item]["mean"], ".1f") for item in RATINGS))
     return table

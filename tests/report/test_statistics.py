@@ -29,8 +29,8 @@ def test_proportion_wilson_8_of_10():
 
 
 def test_proportion_empty_and_invalid():
-    p = proportion(0, 0)
-    assert (p.value, p.low, p.high) == (0.0, 0.0, 0.0)
+    p = proportion(0, 0)  # no episodes: no rate, not a 0% one
+    assert (p.n, p.value, p.low, p.high) == (0, None, None, None)
     with pytest.raises(ValueError):
         proportion(3, 2)
 
@@ -47,7 +47,7 @@ def test_mean_interval_known_values():
 
 
 def test_mean_interval_degenerate():
-    assert mean_interval([]) == MeanCI(0, 0.0, 0.0, 0.0)
+    assert mean_interval([]) == MeanCI(0, None, None, None)
     assert mean_interval([0.7]) == MeanCI(1, 0.7, 0.7, 0.7)
     assert mean_interval([3.0, 3.0, 3.0]) == MeanCI(3, 3.0, 3.0, 3.0)
 
@@ -71,7 +71,8 @@ def test_mcnemar_exact_p_value():
 def test_mcnemar_no_discordant_pairs():
     r = mcnemar([True, False, True], [True, False, True])
     assert (r.p_value, r.statistic, r.both, r.neither) == (1.0, 0.0, 2, 1)
-    assert mcnemar([], []).p_value == 1.0
+    empty = mcnemar([], [])
+    assert (empty.n_pairs, empty.p_value, empty.statistic) == (0, None, None)
 
 
 # --------------------------------------------------------------------------- paired_t
@@ -96,7 +97,7 @@ def test_paired_t_degenerate_cases():
     same = paired_t([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
     assert (same.mean_diff, same.low, same.high, same.p_value) == (0.0, 0.0, 0.0, 1.0)
     empty = paired_t([], [])
-    assert (empty.n, empty.p_value) == (0, 1.0)
+    assert (empty.n, empty.mean_diff, empty.low, empty.high, empty.p_value) == (0, None, None, None, None)
     single = paired_t([1.0], [3.0])
     assert (single.mean_diff, single.low, single.high, single.p_value) == (2.0, 2.0, 2.0, 1.0)
     constant = paired_t([1.0, 2.0, 3.0], [2.0, 3.0, 4.0])
@@ -133,7 +134,8 @@ def test_paired_bootstrap_ci_covers_a_clear_shift():
 def test_paired_bootstrap_no_effect_and_degenerate():
     r = paired_bootstrap([1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0], seed=0)
     assert r.mean_diff == 0.0 and r.p_value == 1.0 and r.low <= 0 <= r.high
-    assert paired_bootstrap([], []).p_value == 1.0
+    empty = paired_bootstrap([], [])
+    assert (empty.n, empty.mean_diff, empty.low, empty.high, empty.p_value) == (0, None, None, None, None)
     assert paired_bootstrap([1.0], [2.0]).p_value == 1.0
     with pytest.raises(ValueError):
         paired_bootstrap([1.0, 2.0], [1.0, 2.0], resamples=0)
