@@ -15,6 +15,7 @@ from typing import Any
 
 from ..llm.backends.base import MissingExtraError
 from ..llm.client import ModelClient, ResponseCache
+from ..llm.redact import redact_secrets, scrub_exception
 from ..llm.spec import ModelSpec, ModelSpecError, is_model_spec, parse_spec
 from ..prices import load_prices
 from ..prompting import DEFAULT_PROMPTS, load_prompts
@@ -131,7 +132,8 @@ def build(role: str, spec: str | Callable, settings: RoleSettings | None = None,
         try:
             return _llm(role, settings.spec_for(role, spec), settings, cache)
         except (ModelSpecError, MissingExtraError) as exc:  # user-fixable: say what to install or write
-            raise RoleSpecError(f"{role}: {exc}") from exc
+            # The message is printed; a provider's error may quote the server URL with its password.
+            raise RoleSpecError(redact_secrets(f"{role}: {exc}")) from scrub_exception(exc)
     raise RoleSpecError(f"unknown {role} {spec!r}; expected one of: {', '.join(available(role))}")
 
 
@@ -165,5 +167,5 @@ def _describe(role: str, spec: str | Callable, settings: RoleSettings) -> str:
     if callable(spec):
         return f"python:{getattr(spec, '__qualname__', type(spec).__name__)}"
     if is_model_spec(spec) and spec not in _CUSTOM[role]:
-        return settings.spec_for(role, spec).label  # resolved, with its base URL; never a key
+        return settings.spec_for(role, spec).label  # resolved, with its base URL redacted; never a key
     return spec

@@ -3,6 +3,8 @@
 from .calls import CallRecord, CallTotals, call_sink
 from .client import Completion, ModelClient
 from .messages import ImagePart, Message, encode_image
+from .redact import redact_secrets, redact_url
+from .sanitise import sanitise, terminal_safe
 from .spec import ModelSpec, ModelSpecError, is_model_spec, parse_spec
 
 __all__ = [
@@ -18,4 +20,8 @@ __all__ = [
     "encode_image",
     "is_model_spec",
     "parse_spec",
+    "redact_secrets",
+    "redact_url",
+    "sanitise",
+    "terminal_safe",
 ]

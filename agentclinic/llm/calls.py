@@ -26,6 +26,7 @@ class CallRecord:
     attempts: int = 1
     error: str | None = None
     note: str | None = None
+    sanitised: int = 0  # characters of the reply removed or replaced before anyone saw it
 
 
 @dataclass
@@ -44,7 +45,7 @@ class CallTotals:
         self.cache_hits += int(record.cache_hit)
         self.input_tokens += record.input_tokens or 0
         self.output_tokens += record.output_tokens or 0
-        if record.cost_usd is None and not record.cache_hit:
+        if record.cost_usd is None and not record.cache_hit and record.error is None:  # a failed call costs nothing
             self.unpriced_models.add(record.model)
         else:
             self.cost_usd += record.cost_usd or 0.0

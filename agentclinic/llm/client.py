@@ -1,7 +1,9 @@
 """A role's model client: one backend plus retries, timeout, response cache, usage and spend.
 
 Every call is reported to the episode's call sink (see :mod:`.calls`), hit or miss,
-success or error, so the ``llm_call`` table accounts for all of them.
+success or error, so the ``llm_call`` table accounts for all of them. This is the one door
+every backend's reply comes through, so replies are sanitised here (:mod:`.sanitise`) and
+error messages redacted here (:mod:`.redact`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .backends import ChatBackend, RawCompletion, make_backend
@@ -17,7 +19,9 @@ from .calls import CallRecord, report
 from .limits import in_flight
 from .messages import Message
 from .pricing import PriceTable, load_price_table
+from .redact import redact_secrets, scrub_exception
 from .retry import call_with_retries
+from .sanitise import sanitise
 from .spec import ModelSpec
 
 
@@ -35,6 +39,12 @@ class Completion:
     cost_usd: float | None
     cache_hit: bool
     latency_ms: float
+
+
+def _sanitised(raw: RawCompletion) -> tuple[RawCompletion, int]:
+    """The completion with its text sanitised, and how many characters that changed."""
+    text, removed = sanitise(raw.text)
+    return (replace(raw, text=text) if text != raw.text else raw), removed
 
 
 class ModelClient:
@@ -95,8 +105,10 @@ class ModelClient:
                    seed: int | None = None, note: str | None = None) -> Completion:
         key = self.cache_key(messages, json_schema, seed) if self.cache is not None else None
         if key is not None and (hit := self.cache.get(key)) is not None:  # type: ignore[union-attr]
+            # Stored replies are cleaned again: a cache written by an older version holds raw text.
+            hit, removed = _sanitised(hit)
             report(CallRecord(self.role, self.spec.label, hit.input_tokens, hit.output_tokens, 0.0, 0.0,
-                              cache_hit=True, note=note))
+                              cache_hit=True, note=note, sanitised=removed))
             return Completion(hit.text, hit.input_tokens, hit.output_tokens, 0.0, True, 0.0)
         attempts = 0
 
@@ -117,12 +129,15 @@ class ModelClient:
         except Exception as exc:
             latency = (time.perf_counter() - started) * 1000
             report(CallRecord(self.role, self.spec.label, latency_ms=latency, attempts=attempts,
-                              error=f"{type(exc).__name__}: {exc}"[:2000], note=note))
+                              error=redact_secrets(f"{type(exc).__name__}: {exc}")[:2000], note=note))
+            # Whoever catches it (the runner records episode.error) sees no server password either.
+            scrub_exception(exc)
             raise
         latency = (time.perf_counter() - started) * 1000
+        raw, removed = _sanitised(raw)
         cost = self.prices.cost(self.spec.model, raw.input_tokens, raw.output_tokens)
         report(CallRecord(self.role, self.spec.label, raw.input_tokens, raw.output_tokens, latency, cost,
-                          attempts=attempts, note=note))
+                          attempts=attempts, note=note, sanitised=removed))
         if key is not None:
             self.cache.put(key, self.spec.label, raw)  # type: ignore[union-attr]
         return Completion(raw.text, raw.input_tokens, raw.output_tokens, cost, False, latency)

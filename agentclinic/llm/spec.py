@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .redact import redact_url
+
 
 class ModelSpecError(ValueError):
     """A model spec that cannot be used, with what to write instead."""
@@ -28,7 +30,7 @@ class ModelSpec:
     backend: str
     model: str
     provider: str | None = None
-    base_url: str | None = None
+    base_url: str | None = field(default=None, repr=False)  # may hold a password: never in a repr
     temperature: float | None = None
     max_tokens: int | None = None
     seed: int | None = None
@@ -38,9 +40,10 @@ class ModelSpec:
 
     @property
     def label(self) -> str:
-        """What the run record stores: the spec without secrets (keys never enter a spec)."""
+        """What the run record stores: the spec without secrets (API keys never enter a spec;
+        a password or key inside the base URL is redacted)."""
         name = f"{self.provider}:{self.model}" if self.backend == "langchain" else f"{self.backend}:{self.model}"
-        return f"{name}@{self.base_url}" if self.base_url else name
+        return f"{name}@{redact_url(self.base_url)}" if self.base_url else name
 
     def with_settings(self, **settings: Any) -> ModelSpec:
         return replace(self, **{key: value for key, value in settings.items() if value is not None})

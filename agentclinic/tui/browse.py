@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ..loader import load_pack
+from ..printable import printable
 from ..report.metrics import episode_metrics
 from ..scenario import Scenario
 from ..store import Episode, Store
@@ -45,8 +46,8 @@ class RunsScreen(Screen):
         counts = store.episode_counts()
         for run in store.runs(limit=500):
             table.add_row(str(run.id), run.source, run.started_at.strftime("%Y-%m-%d %H:%M"),
-                          Text(str(run.bindings.get("doctor", "?"))), Text(run.scenarios), str(counts.get(run.id, 0)),
-                          run.status, key=str(run.id))
+                          Text(printable(run.bindings.get("doctor", "?"))), Text(printable(run.scenarios)),
+                          str(counts.get(run.id, 0)), run.status, key=str(run.id))
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -79,9 +80,9 @@ class EpisodesScreen(Screen):
         table.clear()
         for row in rows:
             correct = "" if row.correct is None else ("yes" if row.correct else "no")
-            table.add_row(str(row.id), Text(row.scenario_id), row.status, correct,
-                          Text((row.diagnosis or row.error or "")[:40]), str(row.turns), f"{row.cost_usd:,.0f}",
-                          key=str(row.id))
+            table.add_row(str(row.id), Text(printable(row.scenario_id)), row.status, correct,
+                          Text(printable((row.diagnosis or row.error or "")[:40])), str(row.turns),
+                          f"{row.cost_usd:,.0f}", key=str(row.id))
         table.focus()
 
     def action_cycle_filter(self) -> None:
@@ -122,11 +123,11 @@ class TranscriptScreen(Screen):
         if row is None:
             table.add_row("episode", "not found")
             return table
-        table.add_row("episode", Text(f"{row.id} · run {row.run_id} · {row.scenario_id} · {row.status}"))
-        table.add_row("diagnosis", Text(f"{row.diagnosis or '(none)'} → {row.verdict or '-'} "
-                                        f"(correct: {row.correct_diagnosis})"))
+        table.add_row("episode", Text(printable(f"{row.id} · run {row.run_id} · {row.scenario_id} · {row.status}")))
+        table.add_row("diagnosis", Text(printable(f"{row.diagnosis or '(none)'} → {row.verdict or '-'} "
+                                                  f"(correct: {row.correct_diagnosis})")))
         if row.error:
-            table.add_row("error", Text(row.error.splitlines()[0]))
+            table.add_row("error", Text(printable(row.error.splitlines()[0])))
         metrics = episode_metrics(turns, scenario.key_facts if scenario else (), row.max_turns)
         coverage = "-" if metrics.coverage is None else f"{100 * metrics.coverage:.0f}%"
         table.add_row("metrics", Text(f"{metrics.turns} turns · {metrics.questions} questions · "

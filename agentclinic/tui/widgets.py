@@ -1,5 +1,6 @@
 """Widgets shared by the games and the browser. Text from cases and models is always a
-``rich.text.Text``: shown literally, never read as markup."""
+``rich.text.Text``: shown literally, never read as markup, and made printable first (stored
+rows may predate reply sanitising)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ..printable import printable
+
 SPEAKER_STYLE = {"doctor": "bold cyan", "patient": "green", "measurement": "magenta", "system": "dim"}
 IMAGE_SIZE = (40, 20)  # cells: fits beside the text in an 80x24 terminal (two pixels per cell row)
 
 
 def line(speaker: str, text: str, label: str | None = None) -> Text:
     """One transcript line: a styled speaker label and the literal text."""
-    result = Text(f"{label or speaker}: ", style=SPEAKER_STYLE.get(speaker, ""))
-    result.append(text)  # appended as plain text: '[bold]' stays '[bold]'
+    result = Text(f"{printable(label or speaker)}: ", style=SPEAKER_STYLE.get(speaker, ""))
+    result.append(printable(text))  # appended as plain text: '[bold]' stays '[bold]'
     return result
 
 

@@ -44,6 +44,11 @@ class LangChainBackend:
             if spec.provider == "openai":
                 import os
 
+                from .openai_backend import split_base_url
+
+                kwargs["base_url"], query = split_base_url(spec.base_url)
+                if query:
+                    kwargs["default_query"] = query
                 kwargs.setdefault("api_key", os.environ.get("OPENAI_API_KEY") or "no-key-needed")
                 if spec.max_tokens is not None:
                     # ChatOpenAI sends max_completion_tokens, which compatible servers such as

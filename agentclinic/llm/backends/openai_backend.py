@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ..messages import Message
 from ..spec import ModelSpec, ModelSpecError
@@ -25,6 +26,19 @@ def response_format(schema: dict, compatible_server: bool) -> dict:
     return {"type": "json_schema", "json_schema": {"name": "action", "schema": schema}}
 
 
+def split_base_url(url: str | None) -> tuple[str | None, dict[str, str] | None]:
+    """``url`` without its query, and the query as parameters for every request.
+
+    The SDK appends paths to the base URL as a string, so ``.../v1?api_key=k`` would become
+    ``.../v1/?api_key=kchat/completions``; sent as ``default_query`` the key reaches the
+    server on every call. User-info stays in the URL: httpx sends it as basic auth.
+    """
+    if url is None or "?" not in url:
+        return url, None
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="")), dict(parse_qsl(parts.query, keep_blank_values=True)) or None
+
+
 class OpenAIBackend:
     def __init__(self, spec: ModelSpec):
         from openai import AsyncOpenAI
@@ -35,7 +49,8 @@ class OpenAIBackend:
             raise ModelSpecError("openai: set the OPENAI_API_KEY environment variable "
                                  "(or give a --base-url for an OpenAI-compatible server)")
         # Retries happen in one place (llm/retry.py), so the SDK's own are switched off.
-        self.client = AsyncOpenAI(api_key=key or "no-key-needed", base_url=spec.base_url,
+        base_url, query = split_base_url(spec.base_url)
+        self.client = AsyncOpenAI(api_key=key or "no-key-needed", base_url=base_url, default_query=query,
                                   timeout=spec.timeout_s, max_retries=0)
 
     async def complete(self, messages: list[Message], *, json_schema: dict | None = None,
