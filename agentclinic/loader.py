@@ -13,41 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from .validity.leaks import find_leaks
+from .case_files import MAX_CASE_BYTES, read_case_data
 from .paths import DEFAULT_PACK, bundled_dir
+from .problems import Problem, ScenarioError
 from .scenario import Scenario
+from .url_policy import url_problem
+from .validity.leaks import find_leaks
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = MAX_CASE_BYTES
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 CASE_SUFFIXES = (".yaml", ".yml")  # (a .jsonl file given directly is read by agentclinic.importers)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a case file."""
-
-    file: str
-    field: str
-    message: str
-    fix: str = ""
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.field}" if self.field else self.file
-        text = f"{where}: {self.message}"
-        return f"{text}. Fix: {self.fix}" if self.fix else text
-
-
-class ScenarioError(Exception):
-    """Raised when cases cannot be loaded; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        super().__init__("\n".join(str(p) for p in errors) or "invalid scenarios")
 
 
 @dataclass
@@ -66,18 +43,6 @@ class Pack:
                 return scenario
         known = ", ".join(s.id for s in self.scenarios[:8])
         raise KeyError(f"no scenario {scenario_id!r} in pack {self.name!r} (known: {known}, ...)")
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors/aliases: aliases let a small file expand exponentially."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None, None, "YAML aliases (*name) are not allowed in case files", event.start_mark
-            )
-        return super().compose_node(parent, index)
 
 
 _SCALAR_TAGS = {"str", "int", "float", "bool", "constrained-str", "list", "dict"}
@@ -136,74 +101,79 @@ def _validation_problems(file: str, error: ValidationError) -> list[Problem]:
             message = f"Input should be {wanted} (got {_short(first.get('input'))})"
             problems.append(Problem(file, path, message, "write the value in one of those forms"))
             continue
-        message = first["msg"]
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's wording, not the author's concern
         if first["type"] not in {"missing", "value_error"} and "input" in first:
             message += f" (got {_short(first['input'])})"
         problems.append(Problem(file, path, message, _FIXES.get(first["type"], "")))
     return problems
 
 
-def read_case_data(path: Path) -> tuple[dict | None, list[Problem]]:
-    """Parse one YAML file into a mapping, or explain why it cannot be parsed."""
-    name = str(path)
+def _outside_pack(path: Path, root: Path) -> Problem | None:
+    """A problem when ``path``, symlinks resolved, is not inside the resolved pack ``root``."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(name, "", f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
-                                  "split it or move large content (images) into separate files")]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(name, "", f"cannot read file: {exc.strerror or exc}", "check the path and permissions")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, "", f"not UTF-8 text: byte {exc.start} is {raw[exc.start:exc.start + 1]!r}",
-                              "save the file as UTF-8")]
-    try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        detail = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(name, where, f"invalid YAML: {detail}", "fix the YAML syntax at that position")]
-    if not isinstance(data, dict):
-        return None, [Problem(name, "", f"expected a mapping of case fields at the top, got {type(data).__name__}",
-                              "start the file with `id: ...`")]
-    return data, []
+        real, real_root = path.resolve(), root.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        return Problem(str(path), "", f"cannot resolve the path ({exc})", "remove the broken or looping link")
+    if real.is_relative_to(real_root):
+        return None
+    return Problem(str(path), "", f"is a link to {real}, outside the pack directory {real_root}",
+                   "copy the case file into the pack instead of linking to it")
 
 
-def _image_problems(scenario: Scenario, path: Path, pack_root: Path) -> list[Problem]:
-    from PIL import Image, UnidentifiedImageError
-
+def image_url_problems(scenario: Scenario, file: str, where: str = "") -> list[Problem]:
+    """Image URLs the URL policy refuses (:mod:`agentclinic.url_policy`), as problems."""
     problems = []
-    root = pack_root.resolve()
     for index, image in enumerate(scenario.images):
-        if not image.file:
-            continue
-        where = f"images[{index}].file"
-        target = (path.parent / image.file).resolve()
-        if not target.is_relative_to(root):
-            problems.append(Problem(str(path), where, f"{image.file!r} points outside the pack directory {root}",
-                                    "keep images inside the pack, e.g. images/name.png"))
-            continue
-        try:
-            if target.stat().st_size > MAX_IMAGE_BYTES:
-                problems.append(Problem(str(path), where, f"{image.file!r} is larger than {MAX_IMAGE_BYTES} bytes",
-                                        "downscale or compress it"))
-                continue
-            with Image.open(target) as img:
-                img.verify()
-        except FileNotFoundError:
-            problems.append(Problem(str(path), where, f"image file {image.file!r} does not exist",
-                                    "check the path (relative to the case file) or add the image"))
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            problems.append(Problem(str(path), where, f"{image.file!r} is not a readable image ({exc})",
-                                    "save it as PNG or JPEG"))
+        reason = url_problem(image.url) if image.url else None
+        if reason:
+            problems.append(Problem(file, f"{where}images[{index}].url", f"{_short(image.url)} is refused: {reason}",
+                                    "use a public http(s) URL, or put the image in the pack and name it in `file`"))
     return problems
 
 
+def _image_file_problem(scenario: Scenario, index: int, file: str, root: Path) -> Problem | None:
+    from PIL import Image, UnidentifiedImageError
+
+    image, where = scenario.images[index], f"images[{index}].file"
+    try:
+        # Resolved exactly as at run time (Scenario.image_path: beside the resolved case file).
+        target = scenario.image_path(image)
+    except (OSError, RuntimeError) as exc:
+        return Problem(file, where, f"{image.file!r} cannot be resolved ({exc})", "remove the broken or looping link")
+    if target is None or not target.is_relative_to(root):
+        return Problem(file, where, f"{image.file!r} points outside the pack directory {root}",
+                       "keep images inside the pack, e.g. images/name.png")
+    try:
+        if target.stat().st_size > MAX_IMAGE_BYTES:
+            return Problem(file, where, f"{image.file!r} is larger than {MAX_IMAGE_BYTES} bytes",
+                           "downscale or compress it")
+        with Image.open(target) as img:
+            img.verify()
+    except FileNotFoundError:
+        return Problem(file, where, f"image file {image.file!r} does not exist",
+                       "check the path (relative to the case file) or add the image")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return Problem(file, where, f"{image.file!r} is not a readable image ({exc})", "save it as PNG or JPEG")
+    return None
+
+
+def _image_problems(scenario: Scenario, path: Path, pack_root: Path) -> list[Problem]:
+    root = pack_root.resolve()
+    found = [_image_file_problem(scenario, index, str(path), root)
+             for index, image in enumerate(scenario.images) if image.file]
+    return [p for p in found if p is not None] + image_url_problems(scenario, str(path))
+
+
 def check_case_file(path: Path, pack_root: Path | None = None) -> tuple[Scenario | None, list[Problem]]:
-    """Load and check one case file; never raises for a bad file."""
+    """Load and check one case file; never raises for a bad file.
+
+    The case file and its images are judged with symlinks resolved: each must lie inside
+    the resolved ``pack_root`` (default: the file's directory), as they are read at run time.
+    """
+    root = pack_root or path.parent
+    outside = _outside_pack(path, root)
+    if outside is not None:
+        return None, [outside]
     data, problems = read_case_data(path)
     if data is None:
         return None, problems
@@ -219,13 +189,16 @@ def check_case_file(path: Path, pack_root: Path | None = None) -> tuple[Scenario
             "describe what the patient feels or what was found, without the diagnosis or its synonyms",
             leak.severity,
         ))
-    problems += _image_problems(scenario, path, pack_root or path.parent)
+    problems += _image_problems(scenario, path, root)
     return scenario, problems
 
 
 def case_files(directory: Path) -> list[Path]:
-    """Case files in a pack directory, sorted so runs are reproducible."""
-    return sorted(p for p in directory.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file())
+    """Case files in a pack directory, sorted so runs are reproducible.
+
+    Links are listed even when broken or looping, so that they are reported, not skipped.
+    """
+    return sorted(p for p in directory.rglob("*") if p.suffix in CASE_SUFFIXES and (p.is_file() or p.is_symlink()))
 
 
 def _resolve_source(source: str | Path) -> tuple[str, Path]:

@@ -24,6 +24,8 @@ from pydantic import (
 )
 from typing_extensions import TypeAliasType
 
+from .url_policy import scheme_problem
+
 SCHEMA_VERSION = 1
 
 # Generous bounds: they exist to reject runaway or corrupted files, not real prose.
@@ -178,6 +180,16 @@ class CaseImage(_Model):
     url: ShortText | None = Field(None, description="Remote image (imported datasets); fetched into a cache.")
     modality: ShortText = Field(description="ECG, chest X-ray, CT, ultrasound, photograph, chart, smear, ...")
     caption: LongText | None = Field(None, description="What the image shows. Hidden from the doctor.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        # Shared case files are untrusted: file:, data:, ftp: or schemeless URLs never load.
+        # (Whether the host is public needs the network: the loader and fetcher check that.)
+        problem = scheme_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(f"image URL {problem}")
+        return value
 
     @model_validator(mode="after")
     def _has_source(self) -> CaseImage:

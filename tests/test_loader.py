@@ -161,3 +161,109 @@ def test_numbers_in_findings_are_text_and_union_errors_are_one_message(tmp_path)
     [problem] = problems_for(write_case(tmp_path, data))
     assert problem.field == "physical_exam.respiratory"
     assert "a valid string; or a valid dictionary" in problem.message
+
+
+# ---- untrusted files: links, nesting, duplicate keys -------------------------------------
+
+def test_case_file_linked_from_outside_the_pack_is_a_problem(tmp_path):
+    outside = write_case(tmp_path / "elsewhere", case_data())
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "linked.yaml").symlink_to(outside)
+    write_case(tmp_path / "pack", case_data(id="test-002"))
+    loaded, problems = check_sources([tmp_path / "pack"])
+    assert [s.id for _, s in loaded] == ["test-002"]
+    [problem] = problems
+    assert problem.file.endswith("linked.yaml") and "outside the pack" in problem.message
+    assert str(outside.resolve()) in problem.message
+
+
+def test_image_link_escaping_the_pack_is_a_problem(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (2, 2)).save(tmp_path / "secret.png")
+    pack = tmp_path / "pack"
+    (pack / "images").mkdir(parents=True)
+    (pack / "images" / "x.png").symlink_to(tmp_path / "secret.png")
+    path = write_case(pack, case_data(images=[{"id": "x", "file": "images/x.png", "modality": "photo"}]))
+    [problem] = problems_for(path)
+    assert problem.field == "images[0].file" and "outside the pack" in problem.message
+
+
+def test_linked_case_inside_the_pack_resolves_images_as_at_run_time(tmp_path):
+    # The link sits in pack/, its target in pack/cases/: the image is looked up beside the
+    # target, where the run will read it, so an image beside the link does not count.
+    from PIL import Image
+
+    pack = tmp_path / "pack"
+    target = write_case(pack / "cases", case_data(images=[{"id": "x", "file": "x.png", "modality": "photo"}]))
+    (pack / "link.yml").symlink_to(target)
+    Image.new("RGB", (2, 2)).save(pack / "x.png")
+    loaded, problems = check_sources([pack])
+    assert {Path(p.file).name for p in problems if "does not exist" in p.message} == {"link.yml", "test-001.yaml"}
+    Image.new("RGB", (2, 2)).save(pack / "cases" / "x.png")
+    loaded, problems = check_sources([pack])
+    assert not [p for p in problems if "does not exist" in p.message]
+    scenario = next(s for file, s in loaded if file.name == "link.yml")
+    assert scenario.image_path(scenario.images[0]) == (pack / "cases" / "x.png").resolve()
+
+
+def test_link_loop_is_a_problem(tmp_path):
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    _, problems = check_sources([tmp_path])
+    assert problems and all("loop.yaml" in p.file for p in problems)
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 1000 + "]" * 1000 + "\n",
+    "a: " + "{b: " * 1000 + "1" + "}" * 1000 + "\n",
+    "".join("  " * depth + "- \n" for depth in range(1000)),
+])
+def test_deep_nesting_is_a_problem_not_a_recursion_error(tmp_path, text):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text, encoding="utf-8")
+    [problem] = problems_for(path)
+    assert problem.file == str(path) and "nesting is deeper than 64 levels" in problem.message
+    assert problem.field.startswith("line ")
+
+
+def test_a_bomb_does_not_abort_the_pack(tmp_path):
+    write_case(tmp_path, case_data())
+    (tmp_path / "bomb.yaml").write_text("a: " + "[" * 1000 + "]" * 1000, encoding="utf-8")
+    pack = load_pack(tmp_path, skip_invalid=True)
+    assert [s.id for s in pack.scenarios] == ["test-001"] and pack.skipped[0].file.endswith("bomb.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_pack(tmp_path)
+    assert [Path(p.file).name for p in info.value.problems] == ["bomb.yaml"]
+
+
+def test_duplicate_keys_name_the_line_and_key(tmp_path):
+    path = write_case(tmp_path, case_data())
+    with path.open("a", encoding="utf-8") as file:
+        file.write("diagnosis:\n  name: Something else\n")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first, second = [n for n, line in enumerate(lines, 1) if line.startswith("diagnosis:")]
+    [problem] = problems_for(path)
+    assert problem.field == f"line {second}, column 1"
+    assert f"duplicate key 'diagnosis' (first on line {first})" in problem.message
+
+
+def test_duplicate_keys_in_nested_and_flow_mappings(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text("id: a\npatient: {demographics: {sex: male, sex: female}}\n", encoding="utf-8")
+    [problem] = problems_for(path)
+    assert "duplicate key 'sex'" in problem.message and problem.field.startswith("line 2,")
+
+
+def test_a_bom_and_crlf_are_fine_in_a_case_file(tmp_path):
+    path = write_case(tmp_path, case_data())
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert problems_for(path) == []
+
+
+def test_too_many_values_is_a_problem_before_parsing_them_all(tmp_path):
+    from agentclinic.case_files import MAX_YAML_NODES
+
+    path = tmp_path / "wide.yaml"
+    path.write_text("a: {" + "".join(f"k{i}: 1, " for i in range(MAX_YAML_NODES)) + "}\n", encoding="utf-8")
+    [problem] = problems_for(path)
+    assert f"more than {MAX_YAML_NODES} values" in problem.message and problem.field.startswith("line 1,")

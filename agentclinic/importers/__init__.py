@@ -7,14 +7,16 @@ them when asked to.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..validity.leaks import find_leaks
+from ..case_files import RecordError, jsonl_lines, parse_json_record
+from ..loader import _validation_problems, image_url_problems
+from ..problems import Problem
 from ..scenario import Scenario
+from ..validity.leaks import find_leaks
 from .nejm import NEJM_OBJECTIVE, from_nejm
 from .osce import from_osce
 
@@ -34,50 +36,51 @@ def _prefix(path: Path) -> str:
     return re.sub(r"[^a-z0-9._-]+", "-", stem).strip("-.") or "case"
 
 
-def read_jsonl(path: Path):
-    """(scenarios, problems) for every line of an AgentClinic JSONL file."""
-    from ..loader import Problem, _validation_problems  # the loader's author-facing error format
+def _line_scenario(record: object, path: Path, number: int) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario one parsed JSONL record makes, or the problems that stop it."""
+    name, where = str(path), f"line {number}"
+    kind = detect_format(record)
+    if kind is None:
+        return None, [Problem(name, where, "neither an OSCE record (OSCE_Examination) nor an NEJM record "
+                              "(answers, patient_info)", "check the file is an AgentClinic dataset")]
+    convert = from_osce if kind == "osce" else from_nejm
+    try:
+        data = convert(record, case_id=f"{_prefix(path)}-{number:03d}",
+                       source=f"AgentClinic {path.name} line {number}", license=LICENSE)
+        scenario = Scenario.model_validate(data).with_source(path)
+    except ValidationError as exc:
+        return None, [Problem(p.file, f"{where}: {p.field}", p.message, p.fix)
+                      for p in _validation_problems(name, exc)]
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        return None, [Problem(name, where, f"record does not have the expected shape ({exc})",
+                              "fix or remove the line, or pass --skip-invalid")]
+    problems = [Problem(name, f"{where}: {leak.field}", f"names the diagnosis ({leak.term!r})",
+                        "this record would tell the doctor the answer; fix it or pass --skip-invalid")
+                for leak in find_leaks(scenario) if leak.severity == "error"]
+    problems += image_url_problems(scenario, name, f"{where}: ")
+    return (None if problems else scenario), problems
 
+
+def read_jsonl(path: Path) -> tuple[list[Scenario], list[Problem]]:
+    """(scenarios, problems) for every line of an AgentClinic JSONL file.
+
+    Reading is bounded (:mod:`agentclinic.case_files`): size, nesting depth, duplicate keys,
+    line ends at ``\\n`` only. Every problem names the file and its 1-based line.
+    """
     scenarios: list[Scenario] = []
     problems: list[Problem] = []
-    name, prefix = str(path), _prefix(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(name, "", f"cannot read file: {exc}", "check the path and that it is UTF-8 JSONL")]
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
+    for number, line in jsonl_lines(path):
+        if isinstance(line, Problem):
+            problems.append(line)
             continue
-        where = f"line {number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(name, where, f"not valid JSON ({exc.msg} at column {exc.colno})",
-                                    "fix or remove the line, or pass --skip-invalid"))
+            record = parse_json_record(line)
+        except RecordError as exc:
+            problems.append(Problem(str(path), f"line {number}", str(exc), exc.fix))
             continue
-        kind = detect_format(record)
-        if kind is None:
-            problems.append(Problem(name, where, "neither an OSCE record (OSCE_Examination) nor an NEJM record "
-                                    "(answers, patient_info)", "check the file is an AgentClinic dataset"))
-            continue
-        convert = from_osce if kind == "osce" else from_nejm
-        try:
-            data = convert(record, case_id=f"{prefix}-{number:03d}", source=f"AgentClinic {path.name} line {number}",
-                           license=LICENSE)
-            scenario = Scenario.model_validate(data).with_source(path)
-        except ValidationError as exc:
-            problems += [Problem(p.file, f"{where}: {p.field}", p.message, p.fix)
-                         for p in _validation_problems(name, exc)]
-            continue
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problems.append(Problem(name, where, f"record does not have the expected shape ({exc})",
-                                    "fix or remove the line, or pass --skip-invalid"))
-            continue
-        leaks = [leak for leak in find_leaks(scenario) if leak.severity == "error"]
-        problems += [Problem(name, f"{where}: {leak.field}", f"names the diagnosis ({leak.term!r})",
-                             "this record would tell the doctor the answer; fix it or pass --skip-invalid")
-                     for leak in leaks]
-        if not leaks:
+        scenario, found = _line_scenario(record, path, number)
+        problems += found
+        if scenario is not None:
             scenarios.append(scenario)
     return scenarios, problems
 

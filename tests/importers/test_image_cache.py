@@ -60,6 +60,13 @@ class ImageServer:
         self.httpd.server_close()
 
 
+@pytest.fixture(autouse=True)
+def private_hosts_allowed(monkeypatch):
+    """These servers listen on 127.0.0.1, which the URL policy refuses unless allowed
+    (tests/test_url_policy.py checks the refusal)."""
+    monkeypatch.setenv("AGENTCLINIC_ALLOW_PRIVATE_IMAGE_HOSTS", "1")
+
+
 @pytest.fixture()
 def server():
     s = ImageServer()
