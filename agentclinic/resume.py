@@ -1,6 +1,7 @@
-"""Resuming a run: which planned episodes are done, which must be redone.
+"""Resuming a run: which run a command fills, which planned episodes are done, which are redone.
 
-An episode is identified by (case, trial, persona, swap) — the same key the plan is made of.
+A run is filled under a lease (see :mod:`agentclinic.store.lease`). An episode is
+identified by (case, trial, persona, swap) — the same key the plan is made of.
 Finished episodes (``completed``, and ``failed`` unless failures are retried) are kept;
 anything else (``running`` after a crash, ``abandoned`` after Ctrl-C, ``failed`` with
 ``retry_failed``) is deleted with its turns and calls and run again, so the final set of
@@ -13,8 +14,13 @@ import hashlib
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .store import Episode, Store
+from .store.lease import Lease, RunBusy
+
+if TYPE_CHECKING:
+    from .runner import RunConfig
 
 # Settings that change how a run goes, not what it measures: a run that differs only in these
 # is the same run (re-running it resumes it).
@@ -22,6 +28,10 @@ OPERATIONAL = frozenset({"concurrency", "resume", "retry_failed", "fresh", "db",
 OPERATIONAL_ROLE_SETTINGS = frozenset({"timeout_s", "max_retries", "max_in_flight", "cache"})
 
 EpisodeKey = tuple[str, int, str | None, str | None]
+
+
+class RunInUse(ValueError):
+    """Another live process is running this run (or an overlapping shard): refused, not duplicated."""
 
 
 def episode_key(scenario_id: str, trial: int, persona_id: str | None, swap: str | None) -> EpisodeKey:
@@ -69,3 +79,53 @@ def resumption(store: Store, run_id: int, retry_failed: bool = False,
             result.redo.append(row.id)  # type: ignore[arg-type]
     return result
 
+
+def open_run(config: RunConfig, record: dict, plan: Collection[EpisodeKey], planned: int, bindings: dict,
+             store: Store) -> tuple[int, dict[EpisodeKey, Episode], Lease]:
+    """The run to fill, the episodes of ``plan`` it already finished, and this process's lease on it.
+
+    Identical experiments (see :mod:`agentclinic.resume`) share one run: a re-run resumes it
+    and shards started together join it. The lease is taken before anything is deleted, so a
+    second identical command never touches episodes a live process is running.
+    """
+    def create() -> int:
+        return store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
+                               max_turns=config.max_turns, episodes_planned=planned,
+                               bindings=bindings, config=record)
+
+    if config.resume is not None:
+        previous = store.run(config.resume)
+        if previous is None:
+            raise ValueError(f"no run {config.resume} to resume in {store.url}; see `agentclinic runs list`")
+        if identity(previous.config) != identity(record):
+            raise ValueError(f"run {config.resume} was made with other settings; resume it with exactly its "
+                             "command line (only --concurrency, --timeout, --retries, --max-in-flight and "
+                             "--shard may differ)")
+        run_id = config.resume
+    elif (digest := identity_hash(record)) is not None:
+        made: list[int] = []
+
+        def create_and_note() -> int:
+            made.append(create())
+            return made[-1]
+
+        run_id = store.claim_run(digest, create_and_note, replace=config.fresh)
+        if run_id in made:  # this process started the run: nothing to resume
+            return run_id, {}, _leased(store, run_id, config.shard)
+    else:
+        run_id = create()
+        return run_id, {}, _leased(store, run_id, config.shard)
+    lease = _leased(store, run_id, config.shard)
+    state = resumption(store, run_id, config.retry_failed, plan)
+    store.delete_episodes(state.redo)
+    store.reopen_run(run_id)
+    return run_id, state.done, lease
+
+
+def _leased(store: Store, run_id: int, shard: str | None) -> Lease:
+    lease = Lease(store.engine, run_id, shard)
+    try:
+        lease.acquire()
+    except RunBusy as exc:
+        raise RunInUse(str(exc)) from None
+    return lease

@@ -10,6 +10,8 @@ import asyncio
 import dataclasses
 import traceback
 from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
 from dataclasses import dataclass, field
 
 from .agents.registry import RoleSettings, resolve_roles
@@ -21,10 +23,13 @@ from .persona import Persona, swap_variants
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .roles import RoleSet
 from .scenario import Scenario
-from .resume import EpisodeKey, episode_key, identity, identity_hash, resumption
+from .resume import EpisodeKey, episode_key, open_run
 from .seeding import derive_seed
 from .stats import wilson_interval
-from .store import Store
+from .store import Store, StoreError
+from .store.engine import write_error
+from .store.lease import Lease
+from .stopping import StopRequest
 from .validity.options import OptionDrawer
 
 
@@ -99,7 +104,8 @@ class EpisodeOutcome:
 class BatchResult:
     run_id: int
     outcomes: list[EpisodeOutcome] = field(default_factory=list)
-    interrupted: bool = False
+    interrupted: bool = False  # stopped before its plan was done (Ctrl-C, or the lease was lost)
+    lease_lost: bool = False  # another process took the run over after this one stalled past the lease TTL
     resumed: int = 0  # episodes kept from an earlier session of the same run
 
     @property
@@ -134,13 +140,23 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
                   config: RunConfig, trial: int = 0, persona: Persona | None = None,
                   swap: str | None = None, observer: Callable[[TurnRecord], None] | None = None,
                   options: OptionDrawer | None = None) -> EpisodeOutcome:
-    """Run and record one episode; errors are recorded, not raised.
+    """Run and record one episode; its errors are recorded, not raised (a failure of the log
+    itself is raised as :class:`StoreError`: nothing more could be recorded).
 
     The seed depends on the case and trial only, so the same case under different personas
     or swaps is a paired comparison. ``observer`` sees every turn as it is logged (the TUI
     shows the conversation from it). ``options`` draws multiple-choice options from the pack
     (by default from the case alone).
     """
+    try:
+        return await _run_one(scenario, roles, store, run_id, config, trial, persona, swap, observer, options)
+    except SQLAlchemyError as exc:  # the log cannot be written: the run cannot go on
+        raise write_error(store.url if store else "", exc) from exc
+
+
+async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_id: int | None,
+                   config: RunConfig, trial: int, persona: Persona | None, swap: str | None,
+                   observer: Callable[[TurnRecord], None] | None, options: OptionDrawer | None) -> EpisodeOutcome:
     seed = derive_seed(config.seed, scenario.id, trial)
     episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial, max_turns=config.max_turns,
                                      persona=persona, swap=swap) if store and run_id else 0
@@ -169,6 +185,8 @@ async def run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_i
             store.end_episode(episode_id, "abandoned", "interrupted by the user", state)
             store.record_totals(episode_id, totals)
         raise
+    except SQLAlchemyError:
+        raise  # not the episode's fault: the log itself failed
     except Exception as exc:  # noqa: BLE001 - a failing episode is data, not a crash
         error = f"{type(exc).__name__}: {exc}"
         if store and episode_id:
@@ -206,8 +224,12 @@ def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | N
 
 async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store | None = None,
                     on_episode: Callable[[EpisodeOutcome], None] | None = None,
-                    on_start: Callable[[int], None] | None = None) -> BatchResult:
-    """Run every selected case ``config.trials`` times; returns the outcomes and the run id."""
+                    on_start: Callable[[int], None] | None = None, stop: StopRequest | None = None) -> BatchResult:
+    """Run every selected case ``config.trials`` times; returns the outcomes and the run id.
+
+    ``stop`` (see :mod:`agentclinic.stopping`) ends the run early: no new episodes, those in
+    flight cancelled and marked ``abandoned``, the result marked ``interrupted``.
+    """
     config.validate()
     pack = pack or load_pack(config.scenarios)
     scenarios = select_scenarios(pack, config)
@@ -222,7 +244,7 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
         if config.multiple_choice:  # every case must get four options before anything runs
             drawer = OptionDrawer(pack.scenarios)
             drawer.check(scenarios)
-        return await _run_plan(config, scenarios, roles, store, on_episode, on_start, drawer)
+        return await _run_plan(config, scenarios, roles, store, on_episode, on_start, drawer, stop or StopRequest())
     finally:
         if own_store:
             store.close()
@@ -230,39 +252,83 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
 
 async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet, store: Store,
                     on_episode: Callable[[EpisodeOutcome], None] | None,
-                    on_start: Callable[[int], None] | None, drawer: OptionDrawer | None = None) -> BatchResult:
+                    on_start: Callable[[int], None] | None, drawer: OptionDrawer | None,
+                    stop: StopRequest) -> BatchResult:
     full_plan = episode_plan(config, scenarios)
     plan = _my_share(full_plan, config.shard)
-    run_id, done = _open_run(config, plan, len(full_plan), roles, store)
-    result = BatchResult(run_id)
-    todo = [(index, item) for index, item in enumerate(plan) if _plan_key(item) not in done]
-    slots: list[EpisodeOutcome | None] = [None] * len(plan)
-    for index, item in enumerate(plan):
-        if (row := done.get(_plan_key(item))) is not None:
-            slots[index] = outcome_from_row(row)
-    if on_start:
-        on_start(len(todo))
+    run_id, done, lease = open_run(config, _config_record(config), {_plan_key(item) for item in plan},
+                                   len(full_plan), roles.bindings, store)
+    try:
+        result = BatchResult(run_id)
+        todo = [(index, item) for index, item in enumerate(plan) if _plan_key(item) not in done]
+        slots: list[EpisodeOutcome | None] = [None] * len(plan)
+        for index, item in enumerate(plan):
+            if (row := done.get(_plan_key(item))) is not None:
+                slots[index] = outcome_from_row(row)
+        if on_start:
+            on_start(len(todo))
+        try:
+            await _work_through(todo, slots, config, roles, store, run_id, drawer, stop, lease, on_episode)
+        except (KeyboardInterrupt, asyncio.CancelledError):  # the caller cancelled us (not a stop request)
+            result.outcomes = [o for o in slots if o is not None]
+            result.interrupted = True
+            _finish(store, run_id, len(full_plan), "interrupted")
+            raise
+        result.outcomes = [o for o in slots if o is not None]  # in plan order, whatever finished first
+        result.resumed = len(plan) - len(todo)
+        result.interrupted = stop.requested or lease.lost
+        result.lease_lost = lease.lost
+        # With shards, the run is complete when the last of them finishes.
+        _finish(store, run_id, len(full_plan), "interrupted" if result.interrupted else "partial")
+        return result
+    finally:
+        lease.release()
+
+
+async def _work_through(todo: list, slots: list, config: RunConfig, roles: RoleSet, store: Store, run_id: int,
+                        drawer: OptionDrawer | None, stop: StopRequest, lease: Lease,
+                        on_episode: Callable[[EpisodeOutcome], None] | None) -> None:
+    """Run the planned episodes on ``config.concurrency`` workers until done or stopped."""
     queue = iter(todo)  # shared by the workers; taking the next item never awaits
+    failure: list[BaseException] = []
 
     async def worker() -> None:
         for index, (scenario, trial, persona, swap) in queue:
-            slots[index] = outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap,
-                                                   options=drawer)
+            if stop.requested or lease.lost:
+                return
+            try:
+                slots[index] = outcome = await run_one(scenario, roles, store, run_id, config, trial, persona, swap,
+                                                       options=drawer)
+            except StoreError as exc:  # the log cannot be written: nothing more can be recorded
+                failure.append(exc)
+                stop.request()
+                return
             if on_episode:
                 on_episode(outcome)
+            await asyncio.sleep(0)  # let other workers and a stop's cancellation run between episodes
 
+    loop = asyncio.get_running_loop()
+    tasks = [asyncio.create_task(worker()) for _ in range(min(config.concurrency, len(todo)) or 1)]
+    stop.on_request(lambda: loop.call_soon_threadsafe(_cancel, tasks))
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if failure:
+        raise failure[0]
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+def _cancel(tasks: list[asyncio.Task]) -> None:
+    for task in tasks:
+        task.cancel()  # an episode awaiting a model call is abandoned now, its call cancelled
+
+
+def _finish(store: Store, run_id: int, planned: int, otherwise: str) -> None:
+    """A run whose planned episodes are all finished is completed, whatever happened after."""
     try:
-        await asyncio.gather(*(worker() for _ in range(min(config.concurrency, len(todo)) or 1)))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        result.outcomes = [o for o in slots if o is not None]
-        result.interrupted = True
-        store.finish_run(run_id, "interrupted")
-        raise
-    result.outcomes = [o for o in slots if o is not None]  # in plan order, whatever finished first
-    result.resumed = len(plan) - len(todo)
-    # With shards, the run is complete when the last of them finishes.
-    store.finish_run(run_id, "completed" if store.finished_count(run_id) >= len(full_plan) else "partial")
-    return result
+        store.finish_run(run_id, "completed" if store.finished_count(run_id) >= planned else otherwise)
+    except StoreError:
+        pass  # the log is unwritable (the error that stopped the run is already on its way up)
 
 
 def shard_of(text: str) -> tuple[int, int]:
@@ -289,46 +355,6 @@ def _plan_key(item) -> EpisodeKey:
     return episode_key(scenario.id, trial, persona.label() if persona else None, swap)
 
 
-def _open_run(config: RunConfig, plan: list, planned: int, roles: RoleSet, store: Store) -> tuple[int, dict]:
-    """The run to fill, and the episodes of ``plan`` it already finished.
-
-    Identical experiments (see :mod:`agentclinic.resume`) share one run: a re-run resumes it
-    and shards started together join it.
-    """
-    record = _config_record(config)
-
-    def create() -> int:
-        return store.start_run(source="cli", scenarios=config.scenarios, seed=config.seed,
-                               max_turns=config.max_turns, episodes_planned=planned,
-                               bindings=roles.bindings, config=record)
-
-    if config.resume is not None:
-        previous = store.run(config.resume)
-        if previous is None:
-            raise ValueError(f"no run {config.resume} to resume in {store.url}; see `agentclinic runs list`")
-        if identity(previous.config) != identity(record):
-            raise ValueError(f"run {config.resume} was made with other settings; resume it with exactly its "
-                             "command line (only --concurrency, --timeout, --retries, --max-in-flight and "
-                             "--shard may differ)")
-        run_id = config.resume
-    elif (digest := identity_hash(record)) is not None:
-        made: list[int] = []
-
-        def create_and_note() -> int:
-            made.append(create())
-            return made[-1]
-
-        run_id = store.claim_run(digest, create_and_note, replace=config.fresh)
-        if run_id in made:  # this process started the run: nothing to resume
-            return run_id, {}
-    else:
-        return create(), {}
-    state = resumption(store, run_id, config.retry_failed, {_plan_key(item) for item in plan})
-    store.delete_episodes(state.redo)
-    store.reopen_run(run_id)
-    return run_id, state.done
-
-
 def outcome_from_row(row) -> EpisodeOutcome:
     """The summary line of an episode finished in an earlier session of the run."""
     return EpisodeOutcome(row.id, row.scenario_id, row.trial, row.status, bool(row.correct), row.diagnosis,
@@ -353,4 +379,7 @@ def _config_record(config: RunConfig) -> dict:
             record[role] = f"python:{getattr(record[role], '__qualname__', type(record[role]).__name__)}"
     record["personas"] = [p.model_dump(mode="json") for p in config.personas]
     record.pop("db", None)  # a URL may carry a password; the run row lives in that database anyway
+    from .llm.redact import redact_role_settings
+
+    record["roles"] = redact_role_settings(record["roles"])  # server URLs may carry a password or key too
     return record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from ..agents.registry import RoleSettings
@@ -39,6 +41,7 @@ def play(
                                 persona=load_library().stack(persona) if persona else None,
                                 roles=RoleSettings(base_url=base_url))
         Store(db).close()  # an unusable database is reported now, not inside the game
+        require_terminal("play", "use `agentclinic run` for unattended episodes")
     game = GameApp(settings, pack)
     outcome = game.run()
     if game.return_code:
@@ -53,5 +56,17 @@ def browse(db: str = DbOption) -> None:
     from ..tui.browse import BrowseApp
 
     with user_errors():
-        store = Store(db)
+        store = Store(db, create=False)  # browsing never creates an empty log
+        require_terminal("browse", "use `agentclinic episodes list/show` or `agentclinic report` instead")
     BrowseApp(store).run()
+
+
+def require_terminal(command: str, instead: str) -> None:
+    """Refuse to open a full-screen UI without an interactive terminal.
+
+    Without one (a pipe, CI, stdin from /dev/null) Textual draws into the void and waits
+    for keys that never come, so the command would hang instead of failing. Checked after
+    the arguments, so mistakes in them are still reported first.
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ValueError(f"agentclinic {command} needs an interactive terminal; {instead}")

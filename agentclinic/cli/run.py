@@ -10,10 +10,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..paths import DEFAULT_PACK
 from ..agents.registry import RoleSettings
+from ..llm.redact import redact_url
+from ..llm.sanitise import terminal_safe
+from ..paths import DEFAULT_PACK
+from ..report.formatting import NA, format_rate
 from ..runner import BatchResult, EpisodeOutcome, RunConfig, run_batch
-from .common import DbOption, JsonOption, console, print_json, user_errors
+from ..stats import wilson_interval
+from ..stopping import StopRequest, ctrl_c_stops
+from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
+from .failures import failure_lines, parse_tolerance, too_many
 from .personas import sweep_personas
 
 
@@ -74,11 +80,15 @@ def run(
                                 help="What a test the case lacks returns: default-normal or unavailable."),
     survey: bool = typer.Option(True, "--survey/--no-survey",
                                 help="Ask the patient to rate the doctor after each episode."),
+    max_failures: str = typer.Option(None, "--max-failures", metavar="N|P%",
+                                     help="Failed episodes tolerated before the exit code is 1 (e.g. 3 or 5%). "
+                                          "[default: 0]"),
     db: str = DbOption,
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     with user_errors():
+        tolerance = parse_tolerance(max_failures)
         role_options = parse_role_options(role_option or [])
         for role, url in (("doctor", doctor_base_url), ("patient", patient_base_url),
                           ("measurement", measurement_base_url), ("assessor", assessor_base_url)):
@@ -104,8 +114,27 @@ def run(
         print_json(_summary_json(result, config, elapsed))
     else:
         _print_summary(result, config, elapsed)
+    _exit_code(result, config, tolerance)
+
+
+def _exit_code(result: BatchResult, config: RunConfig, tolerance: tuple[int, bool]) -> None:
+    """130 when stopped, 1 when more episodes failed than --max-failures allows, else 0."""
+    for line in failure_lines(result.outcomes, _servers(config)):
+        err_console.print(escape(line), highlight=False)
+    if result.lease_lost:
+        err_console.print(f"Another process took over run {result.run_id} after this one stalled; it stopped.")
     if result.interrupted:
+        console.print("Interrupted: the same command (or --resume RUN_ID) finishes the run.")
         raise typer.Exit(130)
+    failed = sum(o.status == "failed" for o in result.outcomes)
+    if too_many(failed, len(result.outcomes), tolerance):
+        raise typer.Exit(1)
+
+
+def _servers(config: RunConfig) -> list[str]:
+    """The model servers this run used, without credentials (named next to connection errors)."""
+    urls = [config.roles.base_url] + [options.get("base_url") for options in config.roles.per_role.values()]
+    return sorted({redact_url(url.strip()) for value in urls if value for url in value.split(",")})
 
 
 _ROLE_KEYS = {"temperature": float, "max_tokens": int, "seed": int, "timeout_s": float, "max_retries": int,
@@ -144,13 +173,9 @@ def _run_with_progress(config: RunConfig, show: bool) -> BatchResult:
         progress.update(state["task"], advance=1, accuracy=f"correct {state['correct']}/{state['done']}",
                         description=outcome.scenario_id)
 
-    with progress:
-        try:
-            return asyncio.run(run_batch(config, on_episode=on_episode, on_start=on_start))
-        except KeyboardInterrupt:
-            console.print("[yellow]Interrupted: episodes in flight were marked abandoned. The same command "
-                          "(or --resume RUN_ID) finishes the run.[/]")
-            raise typer.Exit(130) from None
+    stop = StopRequest()
+    with progress, ctrl_c_stops(stop, lambda text: console.print(f"[yellow]{text}[/]")):
+        return asyncio.run(run_batch(config, on_episode=on_episode, on_start=on_start, stop=stop))
 
 
 def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> None:
@@ -165,19 +190,21 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
             else f"[yellow]{o.status}[/]"
         label = o.scenario_id if config.trials == 1 else f"{o.scenario_id} #{o.trial}"
         label += "".join(f" [{tag}]" for tag in (o.swap, o.persona_id) if tag)
-        row = [escape(label), outcome, escape(o.diagnosis or (o.error or "—")[:60]), str(o.turns),
+        shown = terminal_safe(o.diagnosis or (o.error or "—").splitlines()[0][:60])
+        row = [escape(terminal_safe(label)), outcome, escape(shown), str(o.turns),
                str(o.tests), f"{o.cost_usd:,.0f}"]
         row += [f"{o.tokens:,}", f"{o.llm_cost_usd:.4f}"] if with_models else []
         table.add_row(*row)
     console.print(table)
-    accuracy, low, high, n = result.accuracy()
+    n = len(result.completed)
+    correct = sum(o.correct for o in result.completed)
     failed = len(result.outcomes) - n
     costs = [o.cost_usd for o in result.completed]
-    mean_cost = sum(costs) / len(costs) if costs else 0.0
+    mean_cost = f"${sum(costs) / len(costs):,.0f}" if costs else NA
     console.print(
-        f"Accuracy [bold]{accuracy:.1%}[/] (95% CI {low:.1%}–{high:.1%}) over {n} completed episode(s)"
+        f"Accuracy [bold]{format_rate(correct, n)}[/] over {n} completed episode(s)"
         + (f", [yellow]{failed} failed[/]" if failed else "")
-        + f"; mean cost ${mean_cost:,.0f}; {elapsed:.1f} s."
+        + f"; mean cost {mean_cost}; {elapsed:.1f} s."
     )
     calls = sum(o.llm_calls for o in result.outcomes)
     if calls or any(o.tokens for o in result.outcomes):
@@ -189,19 +216,20 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
     if result.resumed:
         console.print(f"Resumed run {result.run_id}: {result.resumed} episode(s) kept from before "
                       "(--fresh starts a new run).")
-    console.print(f"Logged to {escape(config.db)} as run {result.run_id}. "
+    console.print(f"Logged to {escape(redact_url(config.db) or '')} as run {result.run_id}. "
                   f"Transcripts: [cyan]agentclinic episodes list --run {result.run_id}[/]")
 
 
 def _summary_json(result: BatchResult, config: RunConfig, elapsed: float) -> dict:
-    accuracy, low, high, n = result.accuracy()
+    n = len(result.completed)
+    correct = sum(o.correct for o in result.completed)
     return {
         "run_id": result.run_id,
         "episodes": [vars(o) for o in result.outcomes],
         "completed": n,
         "failed": len(result.outcomes) - n,
-        "accuracy": accuracy,
-        "accuracy_ci95": [low, high],
+        "accuracy": correct / n if n else None,  # None: no episode to measure
+        "accuracy_ci95": list(wilson_interval(correct, n)) if n else None,
         "elapsed_s": round(elapsed, 3),
         "llm_calls": sum(o.llm_calls for o in result.outcomes),
         "tokens": sum(o.tokens for o in result.outcomes),
