@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agentclinic.cli import app
+from agentclinic.store import Store
 
 runner = CliRunner()
 
@@ -105,6 +106,9 @@ def test_mistakes_are_messages(logged, args, message):
 
 
 def test_report_on_an_empty_database(db_url):
+    missing = runner.invoke(app, ["report", "--db", db_url])
+    assert missing.exit_code == 2 and "no database at" in missing.output  # and none was created
+    Store(db_url).close()
     done = runner.invoke(app, ["report", "--db", db_url])
     assert done.exit_code == 2 and "no runs in" in done.output
 

@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from stub_server import StubServer
+
 CLOSED = "http://127.0.0.1:9/v1"  # the discard port: nothing listens on loopback
 
 
@@ -34,6 +36,16 @@ def test_a_run_whose_episodes_all_failed_exits_1_with_one_line_per_cause(db_url)
            "--base-url" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "Accuracy n/a over 0 completed episode(s), 3 failed" in result.stdout
+
+
+def test_a_refused_key_is_named_once_with_what_to_check(db_url):
+    with StubServer(["401"] * 50) as server:
+        result = agentclinic("run", "-q", "--limit", "2", "--db", db_url, "--patient", "openai:stub",
+                             "--base-url", server.url, "--retries", "0")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "episodes failed" in line]
+    assert len(lines) == 1 and lines[0].startswith("2/2 episodes failed: AuthenticationError")
+    assert "check the API key" in lines[0] and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(("tolerance", "code"), [("3", 0), ("2", 1), ("100%", 0), ("50%", 1)])
@@ -84,3 +96,18 @@ def test_read_only_commands_do_not_create_a_database(tmp_path):
         assert "no database at runs/agentclinic.db (relative to the working directory" in result.stderr
     assert not (tmp_path / "runs").exists()
 
+
+
+def test_a_damaged_page_is_one_line_for_every_command(tmp_path):
+    db = tmp_path / "damaged.db"
+    assert agentclinic("run", "-q", "--limit", "8", "--db", f"sqlite:///{db}").returncode == 0
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for offset in range(2 * page, len(data) - page, page):  # scribble over every page but the header's
+        data[offset + 8: offset + 200] = bytes(range(192))
+    db.write_bytes(bytes(data))
+    for command in (["report"], ["episodes", "list"], ["runs", "list"], ["run", "-q", "--limit", "8"]):
+        result = agentclinic(*command, "--db", f"sqlite:///{db}")
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "damaged" in result.stderr or "malformed" in result.stderr

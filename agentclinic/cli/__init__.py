@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import typer
+import sys
 
+import typer
+from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..store.engine import advice_for
 from .audit import audit
+from .common import err_console
 from .db import db_app
 from .episodes import episodes_app, runs_app
 from .personas import personas_app
@@ -35,4 +41,9 @@ app.add_typer(db_app, name="db", help="The log database's schema: status and upg
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SQLAlchemyError as exc:  # a database failing mid-command (a damaged page, a server gone away)
+        reason, advice = advice_for(exc)
+        err_console.print(f"[bold red]Error:[/] the database failed: {escape(reason)}; {escape(advice)}.")
+        sys.exit(2)

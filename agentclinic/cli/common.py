@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from rich.console import Console
 from rich.markup import escape
 
@@ -16,6 +17,7 @@ from ..agents.registry import RoleSpecError
 from ..loader import ScenarioError
 from ..paths import DEFAULT_DB_URL
 from ..store import StoreError
+from ..store.engine import advice_for
 
 console = Console()
 # Messages name files and fields: never break them across lines, so they stay greppable.
@@ -40,6 +42,10 @@ def user_errors() -> Iterator[None]:
         err_console.print(f"[bold red]{len(errors)} problem(s) with the scenarios:[/]")
         for problem in errors:
             err_console.print(f"  {escape(str(problem))}")
+        raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:  # a read failing part-way (a damaged page, a server gone)
+        reason, advice = advice_for(exc)
+        err_console.print(f"[bold red]Error:[/] the database failed: {escape(reason)}; {escape(advice)}.")
         raise typer.Exit(2) from None
     except (StoreError, RoleSpecError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

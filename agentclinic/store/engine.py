@@ -96,10 +96,16 @@ _ADVICE = (
 )
 
 
-def write_error(url: str, exc: BaseException) -> StoreError:
-    """A database failure during a run, as one line naming the database and what to do."""
+def advice_for(exc: BaseException) -> tuple[str, str]:
+    """(the driver's reason in one line, what a person should do about it)."""
     reason = one_line(exc)
     advice = next((text for needles, text in _ADVICE if any(n in reason.lower() for n in needles)),
                   "check the database server and the URL")
+    return reason, advice
+
+
+def write_error(url: str, exc: BaseException) -> StoreError:
+    """A database failure during a run, as one line naming the database and what to do."""
+    reason, advice = advice_for(exc)
     return StoreError(f"cannot write to database {url}: {reason}. To go on, {advice}, then run the same "
                       "command again: finished episodes are kept.")

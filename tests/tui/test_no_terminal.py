@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from agentclinic.store import Store
+
 CASES = [
     ("browse", ("agentclinic browse needs an interactive terminal; "
                 "use `agentclinic episodes list/show` or `agentclinic report` instead")),
@@ -14,6 +16,7 @@ CASES = [
 
 @pytest.mark.parametrize(("command", "message"), CASES)
 def test_ui_commands_refuse_without_a_terminal(command, message, db_url):
+    Store(db_url).close()  # a log to browse: the terminal is all that is missing
     # A real process: stdin from /dev/null, stdout and stderr pipes, as under CI or `| less`.
     done = subprocess.run([sys.executable, "-m", "agentclinic", command, "--db", db_url],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
