@@ -112,12 +112,13 @@ class BatchResult:
     def completed(self) -> list[EpisodeOutcome]:
         return [o for o in self.outcomes if o.status == "completed"]
 
-    def accuracy(self) -> tuple[float, float, float, int]:
-        """(accuracy, low, high, n) over completed episodes, with a Wilson 95% interval."""
+    def accuracy(self) -> tuple[float | None, float, float, int]:
+        """(accuracy, low, high, n) over completed episodes, with a Wilson 95% interval; the
+        accuracy is None when no episode completed (0% would read as a measured failure)."""
         done = self.completed
         correct = sum(o.correct for o in done)
         low, high = wilson_interval(correct, len(done))
-        return (correct / len(done) if done else 0.0), low, high, len(done)
+        return (correct / len(done) if done else None), low, high, len(done)
 
 
 def select_scenarios(pack: Pack, config: RunConfig) -> list[Scenario]:
