@@ -16,9 +16,10 @@ from agentclinic.store.lease import Lease, RunBusy
 from agentclinic.store.models import RunLease, utcnow
 
 
-@pytest.fixture()
-def store(db_url):
-    store = Store(db_url)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request):
+    url = request.getfixturevalue("db_url" if request.param == "sqlite" else "postgres_url")
+    store = Store(url)
     yield store
     store.close()
 
