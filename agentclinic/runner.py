@@ -1,7 +1,9 @@
 """The batch engine: runs a doctor over a pack's cases and records every episode.
 
 One failing episode never stops a run: it is recorded as ``failed`` with its reason and the
-run goes on. Ctrl-C marks the episode in flight and the run as interrupted.
+run goes on; only a log that cannot be written stops it. A :class:`StopRequest` (Ctrl-C in
+the CLI) starts no new episode and cancels those in flight, marked ``abandoned``. The run is
+executed under a lease (see :mod:`agentclinic.store.lease`), so no other process runs it too.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ import asyncio
 import dataclasses
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
-from dataclasses import dataclass, field
 
 from .agents.registry import RoleSettings, resolve_roles
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, TurnRecord, run_episode
@@ -279,8 +281,10 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
         result.resumed = len(plan) - len(todo)
         result.interrupted = stop.requested or lease.lost
         result.lease_lost = lease.lost
-        # With shards, the run is complete when the last of them finishes.
-        _finish(store, run_id, len(full_plan), "interrupted" if result.interrupted else "partial")
+        # With shards, the run is complete when the last of them finishes. A lost lease means
+        # another process runs it now: its status is that process's to set.
+        if not lease.lost:
+            _finish(store, run_id, len(full_plan), "interrupted" if result.interrupted else "partial")
         return result
     finally:
         lease.release()
@@ -328,7 +332,7 @@ def _finish(store: Store, run_id: int, planned: int, otherwise: str) -> None:
     """A run whose planned episodes are all finished is completed, whatever happened after."""
     try:
         store.finish_run(run_id, "completed" if store.finished_count(run_id) >= planned else otherwise)
-    except StoreError:
+    except (StoreError, SQLAlchemyError):
         pass  # the log is unwritable (the error that stopped the run is already on its way up)
 
 

@@ -122,7 +122,8 @@ def _exit_code(result: BatchResult, config: RunConfig, tolerance: tuple[int, boo
     for line in failure_lines(result.outcomes, _servers(config)):
         err_console.print(escape(line), highlight=False)
     if result.lease_lost:
-        err_console.print(f"Another process took over run {result.run_id} after this one stalled; it stopped.")
+        err_console.print(f"Run {result.run_id} was taken over by another process after this one stalled past the "
+                          "lease TTL; this process stopped and the run goes on there.")
     if result.interrupted:
         console.print("Interrupted: the same command (or --resume RUN_ID) finishes the run.")
         raise typer.Exit(130)
