@@ -6,7 +6,8 @@ Doctors speak text; the episode acts on typed actions. Three forms are accepted:
   ``REQUEST TEST: x``, ``REQUEST IMAGES``, ``DIAGNOSIS READY: x``;
 * our additions in the same style: ``PHYSICAL EXAM`` / ``EXAMINE: system``,
   ``DIFFERENTIAL: a; b; c`` and ``CONFIDENCE: 0.7`` after a diagnosis;
-* a structured JSON object such as ``{"action": "request_test", "name": "CBC"}``.
+* a structured JSON object such as ``{"action": "request_test", "name": "CBC"}``;
+* an OpenAI-style tool call (see :mod:`agentclinic.tools`).
 
 Anything else is a question to the patient. Text that cannot be made into a valid action
 becomes :class:`Invalid`, which the episode counts; parsing never raises.
@@ -19,6 +20,8 @@ import re
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from .tools import TOOL_CALL_SHAPES, is_tool_call, tool_call_fields
 
 MAX_UTTERANCE_CHARS = 4000
 
@@ -136,8 +139,15 @@ def _parse_structured(text: str) -> _Action | None:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
         return None
+    if isinstance(data, list):  # a list holding one tool call; other lists are text
+        if len(data) != 1 or not is_tool_call(data[0]):
+            return None
+        data = data[0]
+    if is_tool_call(data):
+        fields = tool_call_fields(data)
+        return Invalid(text=text[:1000], reason=fields) if isinstance(fields, str) else _validated(text, fields)
     if not isinstance(data, dict) or not _STRUCTURED_KEYS & data.keys():
-        return None
+        return Invalid(text=text[:1000], reason=f"JSON that is not an action: expected {TOOL_CALL_SHAPES}")
     data = dict(data)
     kind = str(data.pop("action", None) or data.pop("type", None) or data.get("kind", "")).lower()
     data["kind"] = _KIND_ALIASES.get(kind, kind)
@@ -147,12 +157,16 @@ def _parse_structured(text: str) -> _Action | None:
     for key in ("test", "test_name"):
         if key in data and "name" not in data:
             data["name"] = data.pop(key)
+    return _validated(text, data)
+
+
+def _validated(text: str, fields: dict) -> _Action:
     try:
-        return _ACTION.validate_python(data)
+        return _ACTION.validate_python(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        return Invalid(text=text, reason=f"structured action is not valid: {where}: {first['msg']}")
+        return Invalid(text=text[:1000], reason=f"structured action is not valid: {where}: {first['msg']}")
 
 
 def _looks_structured(text: str) -> bool:
@@ -168,7 +182,7 @@ def parse_action(text: str) -> _Action:
     text = text.strip()
     if len(text) > MAX_UTTERANCE_CHARS:
         return Invalid(text=text[:200], reason=f"message longer than {MAX_UTTERANCE_CHARS} characters")
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         structured = _parse_structured(text)
         if structured is not None:
             return structured

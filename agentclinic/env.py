@@ -2,7 +2,8 @@
 
 ``gym.make("agentclinic/Clinic-v0", scenarios="core", max_turns=20, patient="scripted")``.
 The action is the doctor's utterance (text, in the AgentClinic protocol or as a JSON
-action). The observation is a dict with the reply ``text``, the ``speaker``, the ``turn``,
+action) or a tool call (``env.unwrapped.tools`` lists the tools; the reset ``info`` holds
+them and the ``instructions``, the system prompt a model doctor gets). The observation is a dict with the reply ``text``, the ``speaker``, the ``turn``,
 the ``remaining`` budget, ``cost_usd`` so far and ``images`` (RGB ``uint8`` arrays).
 Reward is 1.0 for a correct diagnosis at termination, else 0.0; with ``cost_weight=λ`` the
 terminal reward is reduced by λ for every 1000 USD spent. ``truncated`` is set when the
@@ -16,6 +17,7 @@ works when the caller already runs an event loop (Jupyter, async RL frameworks).
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -32,6 +34,8 @@ from .image_cache import ImageCache
 from .loader import Pack, load_pack
 from .report.metrics import episode_metrics
 from .persona import Persona, load_library
+from .prompting import doctor_instructions, load_prompts
+from .tools import doctor_tools
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .resolver import ImageRef
 from .roles import Observation
@@ -113,6 +117,8 @@ class ClinicEnv(gym.Env):
         self.images = images
         settings = RoleSettings(prompts=prompts, base_url=base_url, missing=missing, per_role=role_options or {})
         self.roles = resolve_roles(None, patient, measurement, assessor, settings=settings)
+        self._prompts = load_prompts(prompts)
+        self.instructions: str | None = None  # the doctor's system prompt, set at each reset
         self.call_totals = CallTotals()
         self._image_cache = ImageCache()
         # A stored stack id or a Persona; it shapes the simulated patient and is logged per episode.
@@ -171,13 +177,21 @@ class ClinicEnv(gym.Env):
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
         observation = self._episode.start()
-        return self._observation(observation), {"scenario_id": scenario.id, "episode_id": episode_id}
+        self.instructions = doctor_instructions(self._episode.brief, self._prompts, sees_images=True,
+                                                persona=self.persona)
+        return self._observation(observation), {"scenario_id": scenario.id, "instructions": self.instructions,
+                                                "tools": self.tools}
 
-    def step(self, action: str):
+    def step(self, action: str | dict | list):
+        """One doctor action: text (the protocol or a JSON action) or a tool call as a dict
+        (see :mod:`agentclinic.tools`), e.g. ``{"name": "request_test", "arguments": {"name": "CBC"}}``."""
         if self._episode is None:
             raise gym.error.ResetNeeded("call reset() before step()")
+        if isinstance(action, (dict, list)):
+            action = json.dumps(action)  # parsed like a JSON action sent as text
         if not isinstance(action, str):
-            raise TypeError(f"the action is the doctor's utterance and must be a str, got {type(action).__name__}")
+            raise TypeError(f"the action must be the doctor's utterance (str) or a tool call (dict), got "
+                            f"{type(action).__name__}")
         if self._episode.done:
             raise EpisodeFinished("the episode has ended; call reset() to start another")
         episode = self._episode
@@ -213,6 +227,17 @@ class ClinicEnv(gym.Env):
         super().close()
 
     # ---- helpers ---------------------------------------------------------------------------
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        """The doctor's actions as tool definitions (OpenAI function format), for tool-calling policies."""
+        return doctor_tools()
+
+    @property
+    def episode_id(self) -> int | None:
+        """The current episode's row in the log database (None without ``db``). Kept out of
+        ``info`` so that identical seeds give identical infos (Gymnasium's determinism check)."""
+        return self._episode_id
+
     @property
     def episode(self) -> Episode | None:
         """The current episode state (for analysis; a policy should use observations only)."""
@@ -252,7 +277,6 @@ class ClinicEnv(gym.Env):
             episode.records) else None
         info: dict[str, Any] = {
             "scenario_id": episode.scenario.id,
-            "episode_id": self._episode_id,
             "action": doctor_turn.action if doctor_turn else None,
             "provenance": reply.provenance if reply else None,
             "invalid_actions": episode.stats.invalid_actions,

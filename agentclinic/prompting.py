@@ -8,6 +8,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from .persona import Persona, load_library
+from .scenario import DoctorBrief
+
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 DEFAULT_PROMPTS = "default"
 
@@ -51,3 +54,21 @@ def load_prompts(name: str = DEFAULT_PROMPTS) -> PromptSet:
                          "or a path to a .yaml file")
     with open(path, encoding="utf-8") as handle:
         return PromptSet.model_validate(yaml.safe_load(handle))
+
+
+def doctor_instructions(brief: DoctorBrief, prompts: PromptSet, *, sees_images: bool = False,
+                        structured: bool = False, persona: Persona | None = None) -> str:
+    """The doctor's system prompt for one episode: the protocol, the budget, the objective.
+
+    The model doctor gets exactly this; the env hands the same text to outside policies.
+    """
+    options = prompts.options_block.format(options="; ".join(brief.answer_options)) if brief.answer_options else ""
+    image_note = "" if not brief.images_available else (
+        prompts.image_note_vision if sees_images else prompts.image_note_text_only)
+    system = prompts.doctor_system.format(objective=brief.objective, demographics=brief.demographics,
+                                          max_turns=brief.max_turns, options_block=options, image_note=image_note)
+    if structured:
+        system += "\n" + prompts.doctor_structured
+    if persona is not None:
+        system += "".join(f"\n{text}" for text in load_library().fragments(persona, "doctor"))
+    return system

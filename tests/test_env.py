@@ -105,7 +105,7 @@ def test_step_works_inside_a_running_event_loop(env):
 
 def test_non_text_action_is_a_clear_error(env):
     env.reset(seed=0)
-    with pytest.raises(TypeError, match="must be a str, got int"):
+    with pytest.raises(TypeError, match=r"must be the doctor.s utterance \(str\) or a tool call \(dict\), got int"):
         env.unwrapped.step(3)
 
 
@@ -141,3 +141,49 @@ def test_render_ansi_is_the_transcript(mini_pack):
     text = env.render()
     assert "[doctor] Any cough?" in text and "[patient]" in text
     env.close()
+
+
+def test_the_default_env_with_logging_passes_check_env(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default log, runs/agentclinic.db, lands here
+    env = gym.make(agentclinic.ENV_ID)
+    check_env(env.unwrapped, skip_render_check=True)
+    assert isinstance(env.unwrapped.episode_id, int)  # the log's id is an attribute, not in info
+    env.close()
+
+
+def test_identical_seeds_give_identical_infos_with_logging_on(mini_pack, db_url):
+    def play(seed: int) -> list:
+        env = gym.make(agentclinic.ENV_ID, scenarios=mini_pack, db=db_url)
+        infos = [env.reset(seed=seed)[1]]
+        for action in ("What brings you in?", "REQUEST TEST: CBC", "DIAGNOSIS READY: Gout"):
+            infos.append(env.step(action)[4])
+        env.close()
+        return infos
+
+    assert play(5) == play(5)
+
+
+def test_tools_and_instructions_come_with_reset(env):
+    from agentclinic.agents.llm_roles import LLMDoctor
+    from agentclinic.prompting import load_prompts
+    from agentclinic.tools import doctor_tools
+
+    _, info = env.reset(seed=0)
+    assert info["tools"] == doctor_tools() == env.unwrapped.tools
+    assert info["instructions"] == env.unwrapped.instructions
+    assert "DIAGNOSIS READY" in info["instructions"] and "4 turns" in info["instructions"]
+
+    class SeeingClient:
+        vision = True
+
+    doctor = LLMDoctor(env.unwrapped.episode.brief, 0, SeeingClient(), load_prompts())
+    assert doctor.messages[0].text == info["instructions"]  # what a model doctor is told
+
+
+def test_a_tool_call_is_an_action(env):
+    env.reset(seed=0, options={"scenario_id": "test-001"})
+    _, _, _, _, info = env.step({"name": "request_test", "arguments": {"name": "CBC"}})
+    assert info["action"] == "request_test"
+    _, reward, terminated, _, info = env.step(
+        {"type": "function", "function": {"name": "diagnose", "arguments": '{"diagnosis": "CAP"}'}})
+    assert terminated and info["action"] == "diagnose"

@@ -16,7 +16,7 @@ from ..llm.client import ModelClient
 from ..llm.messages import ImagePart, Message, encode_image
 from ..matching import match
 from ..persona import Persona, load_library
-from ..prompting import PromptSet
+from ..prompting import PromptSet, doctor_instructions
 from ..resolver import ImageRef, MeasurementContext, MeasurementResult, Resolver
 from ..roles import Assessment, Observation
 from ..scenario import DoctorBrief, Scenario
@@ -64,16 +64,8 @@ class LLMDoctor:
         self.client, self.prompts, self.seed = client, prompts, seed
         self.brief = brief
         self.structured = structured
-        options = prompts.options_block.format(options="; ".join(brief.answer_options)) if brief.answer_options else ""
-        image_note = "" if not brief.images_available else (
-            prompts.image_note_vision if client.vision else prompts.image_note_text_only)
-        system = prompts.doctor_system.format(objective=brief.objective, demographics=brief.demographics,
-                                              max_turns=brief.max_turns, options_block=options,
-                                              image_note=image_note)
-        if structured:
-            system += "\n" + prompts.doctor_structured
-        if persona is not None:
-            system += "".join(f"\n{text}" for text in load_library().fragments(persona, "doctor"))
+        system = doctor_instructions(brief, prompts, sees_images=client.vision, structured=structured,
+                                     persona=persona)
         self.messages: list[Message] = [Message("system", system)]
 
     def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:
