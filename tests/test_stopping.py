@@ -53,6 +53,15 @@ def _wait(pid: int, fd: int, seen: bytearray) -> int:
         assert time.monotonic() < deadline, "agentclinic did not stop after Ctrl-C"
 
 
+def _reap(pid: int) -> None:
+    """Kill the child if a failed assertion left it running (a no-op once it has exited)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
 def _counts(db) -> tuple[dict, str, int, int]:
     with sqlite3.connect(db) as connection:
         statuses = dict(connection.execute("SELECT status, COUNT(*) FROM episode GROUP BY status").fetchall())
@@ -66,9 +75,12 @@ def test_ctrl_c_stops_a_long_run_and_the_same_command_finishes_it(tmp_path):
     args = ["run", "--trials", "20", "--limit", "10", "-j", "2", "--db", f"sqlite:///{db}"]
     pid, fd = _spawn_in_pty(args)
     seen = bytearray()
-    _read_until(fd, b"correct ", seen)  # episodes are finishing
-    os.kill(pid, signal.SIGINT)
-    assert _wait(pid, fd, seen) == 130
+    try:
+        _read_until(fd, b"correct ", seen)  # episodes are finishing
+        os.kill(pid, signal.SIGINT)
+        assert _wait(pid, fd, seen) == 130
+    finally:
+        _reap(pid)
     assert b"Stopping: no new episodes" in seen and b"Traceback" not in seen
     statuses, status, planned, leases = _counts(db)
     assert status == "interrupted" and planned == 200 and leases == 0
@@ -88,11 +100,14 @@ def test_ctrl_c_cancels_a_model_call_in_flight(tmp_path):
         pid, fd = _spawn_in_pty(["run", "--limit", "1", "--db", f"sqlite:///{db}", "--patient", "openai:stub",
                                  "--base-url", server.url, "--timeout", "600", "--retries", "0"])
         deadline = time.monotonic() + HANG_GUARD_S
-        while not server.requests:
-            assert time.monotonic() < deadline, "the patient was never asked"
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGINT)
-        assert _wait(pid, fd, bytearray()) == 130
+        try:
+            while not server.requests:
+                assert time.monotonic() < deadline, "the patient was never asked"
+                time.sleep(0.05)
+            os.kill(pid, signal.SIGINT)
+            assert _wait(pid, fd, bytearray()) == 130
+        finally:
+            _reap(pid)
     with sqlite3.connect(db) as connection:
         status, error = connection.execute("SELECT status, error FROM episode").fetchone()
     assert (status, error) == ("abandoned", "interrupted by the user")
@@ -112,12 +127,16 @@ with ctrl_c_stops(stop, lambda text: print(text, flush=True)):
 def test_a_second_ctrl_c_quits_at_once():
     process = subprocess.Popen([sys.executable, "-c", QUITTER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    assert process.stdout.readline().strip() == "working"
-    process.send_signal(signal.SIGINT)
-    assert process.stdout.readline().startswith("Stopping: no new episodes")
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=HANG_GUARD_S) == 130
-    assert "Stopped at once" in process.stderr.read()
+    try:
+        assert process.stdout.readline().strip() == "working"
+        process.send_signal(signal.SIGINT)
+        assert process.stdout.readline().startswith("Stopping: no new episodes")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=HANG_GUARD_S) == 130
+        assert "Stopped at once" in process.stderr.read()
+    finally:
+        process.kill()  # never leave it spinning when an assertion fails
+        process.wait()
 
 
 def test_a_stop_after_the_last_episode_leaves_the_run_completed(db_url, core_pack):
