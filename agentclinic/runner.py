@@ -310,7 +310,6 @@ async def _work_through(todo: list, slots: list, config: RunConfig, roles: RoleS
                 return
             if on_episode:
                 on_episode(outcome)
-            await asyncio.sleep(0)  # let other workers and a stop's cancellation run between episodes
 
     loop = asyncio.get_running_loop()
     tasks = [asyncio.create_task(worker()) for _ in range(min(config.concurrency, len(todo)) or 1)]
