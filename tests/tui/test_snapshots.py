@@ -4,6 +4,8 @@
 
 import asyncio
 
+from textual.widgets import Input
+
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
 from agentclinic.tui.browse import BrowseApp, TranscriptScreen
@@ -12,6 +14,14 @@ from agentclinic.tui.play import GameApp, GameSettings
 from tui_support import say, wait_for_turn
 
 SIZE = (80, 24)
+
+
+async def steady(pilot, app) -> None:
+    """A blinking cursor makes a picture depend on when it is taken: keep every cursor still."""
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+        box.cursor_position = len(box.value)
+    await pilot.pause(0.2)
 
 
 def game(core_pack, db_url, **settings):
@@ -25,11 +35,8 @@ def test_doctor_game_screen(snap_compare, core_pack, db_url):
         await wait_for_turn(pilot, app)
         await say(pilot, app, "What brings you in today?")
         await say(pilot, app, "/test ECG")
-        box = app.query_one("#say")
-        box.cursor_blink = False  # a blinking cursor made the picture depend on timing
-        box.value = "/test trop"
-        box.cursor_position = len(box.value)
-        await pilot.pause(0.2)
+        app.query_one("#say").value = "/test trop"
+        await steady(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=play)
 
@@ -41,6 +48,7 @@ def test_result_screen(snap_compare, core_pack, db_url):
         await wait_for_turn(pilot, app)
         await say(pilot, app, "What is bothering you?")
         await say(pilot, app, "/dx atopic dermatitis")
+        await steady(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=play)
 
@@ -51,6 +59,7 @@ def test_patient_game_screen(snap_compare, core_pack, db_url):
     async def play(pilot):
         await wait_for_turn(pilot, app)
         await say(pilot, app, "An itchy rash on my elbows, doctor.")
+        await steady(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=play)
 
@@ -63,6 +72,6 @@ def test_browse_transcript_screen(snap_compare, core_pack, db_url):
     async def open_transcript(pilot):
         await pilot.pause()
         await app.push_screen(TranscriptScreen(result.outcomes[0].episode_id))
-        await pilot.pause()
+        await steady(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_transcript)
