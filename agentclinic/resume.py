@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .store import Episode, Store
-from .store.lease import Lease, RunBusy
+from .store.lease import Lease
 
 if TYPE_CHECKING:
     from .runner import RunConfig
@@ -28,10 +28,6 @@ OPERATIONAL = frozenset({"concurrency", "resume", "retry_failed", "fresh", "db",
 OPERATIONAL_ROLE_SETTINGS = frozenset({"timeout_s", "max_retries", "max_in_flight", "cache"})
 
 EpisodeKey = tuple[str, int, str | None, str | None]
-
-
-class RunInUse(ValueError):
-    """Another live process is running this run (or an overlapping shard): refused, not duplicated."""
 
 
 def episode_key(scenario_id: str, trial: int, persona_id: str | None, swap: str | None) -> EpisodeKey:
@@ -124,8 +120,5 @@ def open_run(config: RunConfig, record: dict, plan: Collection[EpisodeKey], plan
 
 def _leased(store: Store, run_id: int, shard: str | None) -> Lease:
     lease = Lease(store.engine, run_id, shard)
-    try:
-        lease.acquire()
-    except RunBusy as exc:
-        raise RunInUse(str(exc)) from None
+    lease.acquire()  # RunBusy (a ValueError: the CLI prints it as one line, exit 2) if another holds it
     return lease

@@ -67,16 +67,24 @@ def is_tool_call(data: Any) -> bool:
         "name" in data and "arguments" in data)
 
 
-def tool_call_fields(data: dict[str, Any]) -> dict[str, Any] | str:
-    """The action fields a tool call asks for (``kind`` set), or why it cannot be read."""
+def single_call(data: dict[str, Any]) -> tuple[dict[str, Any], str | None] | str:
+    """The one call in ``data`` as (``{"name", "arguments"}``, its id if given), or why there is none."""
     if "tool_calls" in data:
         calls = data["tool_calls"]
         if not isinstance(calls, list) or len(calls) != 1:
             return f"one tool call per turn, got {len(calls) if isinstance(calls, list) else 'no list of'} calls"
         data = calls[0] if isinstance(calls[0], dict) else {}
-    if isinstance(data.get("function"), dict):
-        data = data["function"]
-    name, arguments = data.get("name"), data.get("arguments", {})
+    call_id = data.get("id")
+    function = data["function"] if isinstance(data.get("function"), dict) else data
+    return function, str(call_id) if call_id else None
+
+
+def tool_call_fields(data: dict[str, Any]) -> dict[str, Any] | str:
+    """The action fields a tool call asks for (``kind`` set), or why it cannot be read."""
+    call = single_call(data)
+    if isinstance(call, str):
+        return call
+    name, arguments = call[0].get("name"), call[0].get("arguments", {})
     if name not in _KIND_OF_TOOL:
         return f"unknown tool {name!r}: expected one of {', '.join(TOOL_NAMES)}"
     if isinstance(arguments, str):

@@ -20,7 +20,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .tools import is_tool_call
+from .tools import is_tool_call, single_call
 
 ROLES = ("system", "user", "assistant", "tool")
 
@@ -57,14 +57,16 @@ def _image_part(image: np.ndarray) -> dict[str, Any]:
             "image_url": {"url": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")}}
 
 
-def _tool_call(action: dict | list, index: int) -> dict[str, Any]:
-    """The call as OpenAI sends it: an id, a function name and arguments as a JSON string."""
-    call = action[0] if isinstance(action, list) else action
-    if "tool_calls" in call and isinstance(call["tool_calls"], list) and call["tool_calls"]:
-        call = call["tool_calls"][0]
-    function = call.get("function", call)
+def _tool_call(action: dict | list, index: int) -> dict[str, Any] | None:
+    """The call as OpenAI sends it (an id, a name, arguments as a JSON string); None when the
+    action is not one readable tool call (it is then logged as the text it is)."""
+    data = action[0] if isinstance(action, list) and len(action) == 1 else action
+    call = single_call(data) if is_tool_call(data) else None
+    if call is None or isinstance(call, str):
+        return None
+    function, call_id = call
     arguments = function.get("arguments", {})
-    return {"id": str(call.get("id") or f"call_{index}"), "type": "function",
+    return {"id": call_id or f"call_{index}", "type": "function",
             "function": {"name": function.get("name"),
                          "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments)}}
 
@@ -84,10 +86,8 @@ class ChatObservation(gym.Wrapper):
         return copy.deepcopy(self.messages), info
 
     def step(self, action: str | dict | list):
-        call = None
-        if isinstance(action, (dict, list)) and (is_tool_call(action) or (
-                isinstance(action, list) and len(action) == 1 and is_tool_call(action[0]))):
-            call = _tool_call(action, len(self.messages))
+        call = _tool_call(action, len(self.messages)) if isinstance(action, (dict, list)) else None
+        if call is not None:
             self.messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         else:
             text = action if isinstance(action, str) else json.dumps(action)

@@ -36,7 +36,11 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        return self.url_for("/v1")
+
+    def url_for(self, path: str) -> str:
+        """The address of ``path`` on this server."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def __enter__(self):
         self.thread.start()

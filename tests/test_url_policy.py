@@ -6,12 +6,12 @@ tests that check refusal run with AGENTCLINIC_ALLOW_PRIVATE_IMAGE_HOSTS unset.
 """
 
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import case_data, write_case
+from stub_server import LoopbackServer
 from PIL import Image
 from synthetic_records import nejm_line
 from typer.testing import CliRunner
@@ -37,7 +37,7 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
-class RedirectingServer:
+class RedirectingServer(LoopbackServer):
     """/ok.png is an image; /to?url=X answers 302 with Location X. Counts hits per path."""
 
     def __init__(self):
@@ -63,22 +63,13 @@ class RedirectingServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture()
 def server():
-    s = RedirectingServer()
-    yield s
-    s.close()
+    with RedirectingServer() as s:
+        yield s
 
 
 @pytest.fixture(autouse=True)
@@ -151,10 +142,10 @@ def test_the_env_var_allows_all_or_listed_networks(monkeypatch):
 def test_private_host_is_refused_without_the_env_var_and_fetched_with_it(server, tmp_path, monkeypatch):
     cache = ImageCache(tmp_path, timeout_s=2)
     with pytest.raises(ImageFetchError, match="refused: 127.0.0.1 is a loopback address"):
-        cache.fetch(server.url("/ok.png"))
+        cache.fetch(server.url_for("/ok.png"))
     assert server.hits == {} and not list(tmp_path.iterdir())
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
-    assert cache.fetch(server.url("/ok.png")).is_file() and server.hits == {"/ok.png": 1}
+    assert cache.fetch(server.url_for("/ok.png")).is_file() and server.hits == {"/ok.png": 1}
 
 
 @pytest.mark.parametrize(("target", "message"), [
@@ -167,13 +158,13 @@ def test_redirects_are_checked(server, tmp_path, monkeypatch, target, message):
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "127.0.0.1")  # the server, and nothing else private
     cache = ImageCache(tmp_path, timeout_s=2)
     with pytest.raises(ImageFetchError, match=f"redirected to .*{message}"):
-        cache.fetch(server.url(f"/to?url={target}"))
+        cache.fetch(server.url_for(f"/to?url={target}"))
     assert not list(tmp_path.iterdir())
 
 
 def test_a_redirect_to_an_allowed_host_is_followed(server, tmp_path, monkeypatch):
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "127.0.0.1")
-    path = ImageCache(tmp_path, timeout_s=2).fetch(server.url(f"/to?url={server.url('/ok.png')}"))
+    path = ImageCache(tmp_path, timeout_s=2).fetch(server.url_for(f"/to?url={server.url_for('/ok.png')}"))
     assert path.is_file() and server.hits == {"/to": 1, "/ok.png": 1}
 
 
@@ -229,7 +220,7 @@ def test_import_does_not_copy_a_file_url(tmp_path):
 
 def test_import_fetches_from_a_private_host_only_when_allowed(server, tmp_path, monkeypatch):
     source = tmp_path / "cases.jsonl"
-    source.write_text(nejm_line(server.url("/ok.png")) + "\n")
+    source.write_text(nejm_line(server.url_for("/ok.png")) + "\n")
     refused = CliRunner().invoke(app, ["scenarios", "import", str(source), "--out", str(tmp_path / "a")])
     assert refused.exit_code == 1 and "loopback" in refused.output and server.hits == {}
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..store.engine import advice_for
 from .audit import audit
-from .common import err_console
+from .common import say_database_failed
 from .db import db_app
 from .episodes import episodes_app, runs_app
 from .personas import personas_app
@@ -43,7 +41,6 @@ app.add_typer(db_app, name="db", help="The log database's schema: status and upg
 def main() -> None:
     try:
         app()
-    except SQLAlchemyError as exc:  # a database failing mid-command (a damaged page, a server gone away)
-        reason, advice = advice_for(exc)
-        err_console.print(f"[bold red]Error:[/] the database failed: {escape(reason)}; {escape(advice)}.")
+    except SQLAlchemyError as exc:  # a database failing outside user_errors (e.g. while listing rows)
+        say_database_failed(exc)
         sys.exit(2)

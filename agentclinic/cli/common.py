@@ -32,6 +32,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
+def say_database_failed(exc: BaseException) -> None:
+    """One line on stderr for a database error: the driver's reason and what to do."""
+    reason, advice = advice_for(exc)
+    err_console.print(f"[bold red]Error:[/] the database failed: {escape(reason)}; {escape(advice)}.")
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn expected mistakes (bad cases, bad URLs, unknown roles) into messages and exit code 2."""
@@ -44,8 +50,7 @@ def user_errors() -> Iterator[None]:
             err_console.print(f"  {escape(str(problem))}")
         raise typer.Exit(2) from None
     except SQLAlchemyError as exc:  # a read failing part-way (a damaged page, a server gone)
-        reason, advice = advice_for(exc)
-        err_console.print(f"[bold red]Error:[/] the database failed: {escape(reason)}; {escape(advice)}.")
+        say_database_failed(exc)
         raise typer.Exit(2) from None
     except (StoreError, RoleSpecError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

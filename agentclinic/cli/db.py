@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import typer
+from sqlalchemy.engine import Engine
 
 from ..store import StoreError, make_engine
 from ..store.engine import one_line, require_existing
-from ..store.schema import check_ours, head, read_state, upgrade
+from ..store.schema import SchemaState, check_ours, head, read_state, upgrade
 from .common import DbOption, console, user_errors
 
 db_app = typer.Typer(no_args_is_help=True)
 
 
-@db_app.command("status", help="Show the database's schema revision and the migrations it still needs.")
-def status(db: str = DbOption) -> None:
+@contextlib.contextmanager
+def _checked(db: str) -> Iterator[tuple[Engine, SchemaState]]:
+    """An existing agentclinic database and its schema state, or a one-line error (exit 2)."""
     with user_errors():
         require_existing(db)
         engine = make_engine(db)
         try:
             state = read_state(db, engine)
             check_ours(db, state)
+            yield engine, state
         finally:
             engine.dispose()
-    steps = state.pending()
+
+
+@db_app.command("status", help="Show the database's schema revision and the migrations it still needs.")
+def status(db: str = DbOption) -> None:
+    with _checked(db) as (_, state):
+        steps = state.pending()
     console.print(f"{db}: schema {state.revision or 'none (made before migrations)'}; this agentclinic writes "
                   f"{head()}.")
     for step in steps:
@@ -34,19 +45,12 @@ def status(db: str = DbOption) -> None:
 
 @db_app.command("upgrade", help="Apply every pending migration, including ones that rewrite data (back up first).")
 def upgrade_command(db: str = DbOption) -> None:
-    with user_errors():
-        require_existing(db)
-        engine = make_engine(db)
+    with _checked(db) as (engine, state):
+        steps = state.pending()
         try:
-            state = read_state(db, engine)
-            check_ours(db, state)
-            steps = state.pending()
-            try:
-                upgrade(engine)
-            except StoreError:
-                raise
-            except Exception as exc:  # migrations run in one transaction: a failure leaves the database as it was
-                raise StoreError(f"upgrading {db} failed and was rolled back: {one_line(exc)}") from exc
-        finally:
-            engine.dispose()
+            upgrade(engine)
+        except StoreError:
+            raise
+        except Exception as exc:  # migrations run in one transaction: a failure leaves the database as it was
+            raise StoreError(f"upgrading {db} failed and was rolled back: {one_line(exc)}") from exc
     console.print(f"{db}: applied {len(steps)} migration(s); schema {head()}.")

@@ -24,8 +24,8 @@ from .models import RunLease, utcnow
 LEASE_TTL_S = float(os.environ.get("AGENTCLINIC_LEASE_TTL_S", "60"))
 
 
-class RunBusy(Exception):
-    """Another live process holds the run (or an overlapping shard of it)."""
+class RunBusy(ValueError):
+    """Another live process holds the run (or an overlapping shard of it): refused, not duplicated."""
 
 
 def _aware(moment: datetime) -> datetime:

@@ -2,9 +2,8 @@
 
 import asyncio
 import io
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from PIL import Image
@@ -15,6 +14,7 @@ from agentclinic.image_cache import ImageCache, ImageFetchError
 from agentclinic.scenario import Scenario
 
 from conftest import case_data
+from stub_server import LoopbackServer
 
 
 def png_bytes() -> bytes:
@@ -23,7 +23,7 @@ def png_bytes() -> bytes:
     return buffer.getvalue()
 
 
-class ImageServer:
+class ImageServer(LoopbackServer):
     """/ok.png, /slow.png (3 s), /big.png (oversize), /text.png (not an image); counts hits."""
 
     def __init__(self):
@@ -49,15 +49,7 @@ class ImageServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 @pytest.fixture(autouse=True)
@@ -69,15 +61,14 @@ def private_hosts_allowed(monkeypatch):
 
 @pytest.fixture()
 def server():
-    s = ImageServer()
-    yield s
-    s.close()
+    with ImageServer() as s:
+        yield s
 
 
 def test_success_is_cached(server, tmp_path):
     cache = ImageCache(tmp_path, timeout_s=2)
-    first = cache.fetch(server.url("/ok.png"))
-    second = cache.fetch(server.url("/ok.png"))
+    first = cache.fetch(server.url_for("/ok.png"))
+    second = cache.fetch(server.url_for("/ok.png"))
     assert first == second and first.is_file() and server.hits == 1
     assert Image.open(first).size == (8, 6)
 
@@ -87,7 +78,7 @@ def test_success_is_cached(server, tmp_path):
 def test_failures_are_clear(server, tmp_path, path, message):
     cache = ImageCache(tmp_path, timeout_s=1, max_bytes=1000)
     with pytest.raises(ImageFetchError, match=message):
-        cache.fetch(server.url(path))
+        cache.fetch(server.url_for(path))
     assert not list(tmp_path.glob("*.img"))  # nothing half-written is left behind
 
 
@@ -112,7 +103,7 @@ def run_cxr(scenario, fetcher):
 
 
 def test_episode_gets_the_fetched_image(server, tmp_path):
-    episode, obs = run_cxr(remote_case(server.url("/ok.png")), ImageCache(tmp_path).fetch)
+    episode, obs = run_cxr(remote_case(server.url_for("/ok.png")), ImageCache(tmp_path).fetch)
     assert len(obs.images) == 1 and obs.images[0].path.is_file()
     assert episode.stats.images_unavailable == 0 and "secret" not in obs.text
 
