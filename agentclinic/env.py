@@ -3,24 +3,32 @@
 ``gym.make("agentclinic/Clinic-v0", scenarios="core", max_turns=20, patient="scripted")``.
 The action is the doctor's utterance (text, in the AgentClinic protocol or as a JSON
 action) or a tool call (``env.unwrapped.tools`` lists the tools; the reset ``info`` holds
-them and the ``instructions``, the system prompt a model doctor gets). The observation is a dict with the reply ``text``, the ``speaker``, the ``turn``,
-the ``remaining`` budget, ``cost_usd`` so far and ``images`` (RGB ``uint8`` arrays).
-Reward is 1.0 for a correct diagnosis at termination, else 0.0; with ``cost_weight=λ`` the
-terminal reward is reduced by λ for every 1000 USD spent. ``truncated`` is set when the
-turn budget runs out without a diagnosis.
+them and the ``instructions``, the system prompt a model doctor gets). The observation is a
+dict with the reply ``text``, the ``speaker``, the ``turn``, the ``remaining`` budget,
+``cost_usd`` so far and ``images`` (RGB ``uint8`` arrays); :mod:`agentclinic.wrappers` turns
+it into chat messages.
+
+Rewards (:mod:`agentclinic.rewards`): ``reward="terminal"`` pays 1.0 for a correct diagnosis
+at the end, less ``cost_weight`` per 1000 USD spent; ``reward="shaped"`` adds per-step cost,
+invalid-action, repetition and information terms. ``info["reward_terms"]`` holds each step's
+terms. ``truncated`` is set when the turn budget runs out without a diagnosis, or when an
+outer ``TimeLimit`` cuts the episode: either way it is judged and logged as truncated.
 
 The episode loop is async inside (LLM-backed roles await servers); ``step`` runs it on a
 private event loop in a background thread, so it is an ordinary blocking call that also
-works when the caller already runs an event loop (Jupyter, async RL frameworks).
+works when the caller already runs an event loop (Jupyter). Frameworks that run many
+rollouts on one loop use ``await env.astep(action)`` and ``await env.areset()`` instead
+(one env uses one of the two APIs). The env pickles and deep-copies mid-episode: the copy
+continues on its own, with the same future for the same actions (its branch of the current
+episode is not logged; later episodes are).
 """
 
 from __future__ import annotations
 
-import asyncio
+import copy
 import json
-import threading
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from dataclasses import asdict
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -29,43 +37,27 @@ from gymnasium import spaces
 from .actions import MAX_UTTERANCE_CHARS
 from .agents.registry import RoleSettings, resolve_roles
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES, Episode, EpisodeFinished
-from .llm.calls import CallRecord, CallTotals, call_sink
+from .gymenv import vector_memory  # noqa: F401 - registers shared memory for the custom spaces
+from .gymenv.loop import BackgroundLoop
+from .gymenv.time_limit import outer_step_limit
 from .image_cache import ImageCache
+from .llm.calls import CallRecord, CallTotals, call_sink
 from .loader import Pack, load_pack
-from .report.metrics import episode_metrics
+from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .persona import Persona, load_library
 from .prompting import doctor_instructions, load_prompts
-from .tools import doctor_tools
-from .paths import DEFAULT_DB_URL, DEFAULT_PACK
+from .report.metrics import episode_metrics
 from .resolver import ImageRef
+from .rewards import TERMS, ShapedTracker, Shaping, reward_scheme, terminal_term
 from .roles import Observation
-from .validity.options import OptionDrawer
 from .spaces import ImageSequence, Unicode
 from .store import Store
+from .tools import doctor_tools
+from .validity.options import OptionDrawer
 
-T = TypeVar("T")
 MAX_OBSERVATION_CHARS = 16_384
 MAX_COST_USD = 1e9  # a finite bound keeps the Box well-formed; no episode gets near it
 SPEAKERS = ("system", "patient", "measurement")
-
-
-class _BackgroundLoop:
-    """One event loop in a daemon thread; coroutines submitted from any thread run on it."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="agentclinic-env-loop", daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
-
-    def close(self) -> None:
-        if self.loop.is_running():
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(timeout=5)
-        if not self.loop.is_running():
-            self.loop.close()
 
 
 def load_image(ref: ImageRef) -> np.ndarray | None:
@@ -96,6 +88,7 @@ class ClinicEnv(gym.Env):
         images: str = "on-request",
         db: str | None = DEFAULT_DB_URL,
         cost_weight: float = 0.0,
+        reward: str | Shaping = "terminal",
         max_images: int = 8,
         prompts: str = "default",
         base_url: str | None = None,
@@ -118,6 +111,7 @@ class ClinicEnv(gym.Env):
         settings = RoleSettings(prompts=prompts, base_url=base_url, missing=missing, per_role=role_options or {})
         self.roles = resolve_roles(None, patient, measurement, assessor, settings=settings)
         self._prompts = load_prompts(prompts)
+        self._prompt_set = prompts  # its name or path, for the run record
         self.instructions: str | None = None  # the doctor's system prompt, set at each reset
         self.call_totals = CallTotals()
         self._image_cache = ImageCache()
@@ -132,6 +126,7 @@ class ClinicEnv(gym.Env):
             self._options.check(self.pack.scenarios)
         self.survey = survey  # the patient's ratings after each episode (one more model call for LLM patients)
         self.cost_weight = cost_weight
+        self.shaping = reward_scheme(reward)  # None: the terminal reward only
         self.render_mode = render_mode
         self.observation_space = spaces.Dict({
             "text": Unicode(MAX_OBSERVATION_CHARS),
@@ -145,13 +140,18 @@ class ClinicEnv(gym.Env):
         self._db = db
         self._store: Store | None = None
         self._run_id: int | None = None
+        self._owns_run = False  # a copy logs into the original's run but never finishes it
         self._episode_id: int | None = None
         self._episode: Episode | None = None
-        self._loop = _BackgroundLoop()
+        self._tracker: ShapedTracker | None = None  # the shaped reward's count of this episode
+        self._steps = 0
+        self._step_limit: int | None = None  # an outer TimeLimit's, seen at reset
+        self._background: BackgroundLoop | None = None
 
     # ---- Gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
+        self._step_limit = outer_step_limit(self)
         self._abandon_current()
         options = options or {}
         if "scenario_id" in options:
@@ -176,6 +176,8 @@ class ClinicEnv(gym.Env):
             image_fetcher=self._image_cache.fetch,
             on_turn=(lambda record: store.record_turn(episode_id, record)) if store and episode_id else None,
         )
+        self._steps = 0
+        self._tracker = ShapedTracker(scenario.key_facts, self.shaping) if self.shaping else None
         observation = self._episode.start()
         self.instructions = doctor_instructions(self._episode.brief, self._prompts, sees_images=True,
                                                 persona=self.persona)
@@ -185,27 +187,18 @@ class ClinicEnv(gym.Env):
     def step(self, action: str | dict | list):
         """One doctor action: text (the protocol or a JSON action) or a tool call as a dict
         (see :mod:`agentclinic.tools`), e.g. ``{"name": "request_test", "arguments": {"name": "CBC"}}``."""
-        if self._episode is None:
-            raise gym.error.ResetNeeded("call reset() before step()")
-        if isinstance(action, (dict, list)):
-            action = json.dumps(action)  # parsed like a JSON action sent as text
-        if not isinstance(action, str):
-            raise TypeError(f"the action must be the doctor's utterance (str) or a tool call (dict), got "
-                            f"{type(action).__name__}")
-        if self._episode.done:
-            raise EpisodeFinished("the episode has ended; call reset() to start another")
-        episode = self._episode
-        observation = self._loop.run(self._step_with_sink(episode, action))
-        terminated = episode.diagnosis is not None
-        truncated = episode.truncated
-        reward = 0.0
-        if terminated or truncated:
-            reward = (1.0 if episode.correct else 0.0) - self.cost_weight * episode.cost_usd / 1000.0
-            self._log_finish()
-        info = self._info(terminated or truncated)
-        if self.render_mode == "human":
-            print(observation.text)
-        return self._observation(observation), reward, terminated, truncated, info
+        text = self._action_text(action)
+        return self._result(self._loop.run(self._advance(text)))
+
+    async def areset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """``reset`` for callers on an event loop (starting an episode makes no model call)."""
+        return self.reset(seed=seed, options=options)
+
+    async def astep(self, action: str | dict | list):
+        """``step`` awaited on the caller's event loop, so many envs share one loop. An env
+        uses either this or ``step``: model clients keep connections on the loop that made them."""
+        text = self._action_text(action)
+        return self._result(await self._advance(text))
 
     def render(self) -> str | None:
         if self._episode is None:
@@ -218,13 +211,27 @@ class ClinicEnv(gym.Env):
 
     def close(self) -> None:
         self._abandon_current()
-        if self._run_id is not None and self._store is not None:
+        if self._owns_run and self._run_id is not None and self._store is not None:
             self._store.finish_run(self._run_id)
         if self._store is not None:
             self._store.close()
             self._store = None
-        self._loop.close()
+        if self._background is not None:
+            self._background.close()
+            self._background = None
         super().close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The loop thread and the database connection stay with the original; the copy makes
+        # its own when it needs them. Its branch of the current episode goes unlogged (the
+        # episode's row is the original's), and it never finishes the original's run.
+        state = self.__dict__.copy()
+        state.update(_background=None, _store=None, _episode_id=None, _owns_run=False)
+        if self._episode is not None and self._episode.on_turn is not None:
+            episode = copy.copy(self._episode)
+            episode.on_turn = None
+            state["_episode"] = episode
+        return state
 
     # ---- helpers ---------------------------------------------------------------------------
     @property
@@ -243,8 +250,29 @@ class ClinicEnv(gym.Env):
         """The current episode state (for analysis; a policy should use observations only)."""
         return self._episode
 
-    async def _step_with_sink(self, episode: Episode, action: str) -> Observation:
-        # Set inside the loop's task so model calls made during this step are logged here.
+    @property
+    def _loop(self) -> BackgroundLoop:
+        if self._background is None:
+            self._background = BackgroundLoop()
+        return self._background
+
+    def _action_text(self, action: str | dict | list) -> str:
+        if self._episode is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        if isinstance(action, (dict, list)):
+            action = json.dumps(action)  # parsed like a JSON action sent as text
+        if not isinstance(action, str):
+            raise TypeError(f"the action must be the doctor's utterance (str) or a tool call (dict), got "
+                            f"{type(action).__name__}")
+        if self._episode.done:
+            raise EpisodeFinished("the episode has ended; call reset() to start another")
+        return action
+
+    async def _advance(self, action: str) -> Observation:
+        """The episode's step, with its model calls logged here; an outer time limit that this
+        step reaches ends (and judges) the episode before the wrapper cuts it."""
+        episode = self._episode
+        assert episode is not None
         store, episode_id, totals = self._store, self._episode_id, self.call_totals
 
         def sink(record: CallRecord) -> None:
@@ -254,9 +282,34 @@ class ClinicEnv(gym.Env):
 
         token = call_sink.set(sink)
         try:
-            return await episode.step(action)
+            observation = await episode.step(action)
+            self._steps += 1
+            if not episode.done and self._step_limit is not None and self._steps >= self._step_limit:
+                await episode.truncate()
+            return observation
         finally:
             call_sink.reset(token)
+
+    def _result(self, observation: Observation):
+        episode = self._episode
+        assert episode is not None
+        finished = episode.done
+        terms = self._reward_terms(finished)
+        if finished:
+            self._log_finish()
+        info = self._info(finished, terms)
+        if self.render_mode == "human":
+            print(observation.text)
+        return self._observation(observation), sum(terms.values()), episode.diagnosis is not None, \
+            episode.truncated, info
+
+    def _reward_terms(self, finished: bool) -> dict[str, float]:
+        episode = self._episode
+        assert episode is not None
+        terms = self._tracker.step(episode.records) if self._tracker else dict.fromkeys(TERMS, 0.0)
+        if finished:
+            terms["terminal"] = terminal_term(episode.correct, episode.cost_usd, self.cost_weight)
+        return terms
 
     def _observation(self, observation: Observation) -> dict[str, Any]:
         images = tuple(img for img in (load_image(ref) for ref in observation.images) if img is not None)
@@ -269,7 +322,7 @@ class ClinicEnv(gym.Env):
             "images": images[: self.observation_space["images"].max_images],
         }
 
-    def _info(self, finished: bool) -> dict[str, Any]:
+    def _info(self, finished: bool, terms: dict[str, float]) -> dict[str, Any]:
         episode = self._episode
         assert episode is not None
         doctor_turn = next((r for r in reversed(episode.records) if r.speaker == "doctor"), None)
@@ -280,6 +333,7 @@ class ClinicEnv(gym.Env):
             "action": doctor_turn.action if doctor_turn else None,
             "provenance": reply.provenance if reply else None,
             "invalid_actions": episode.stats.invalid_actions,
+            "reward_terms": terms,
         }
         if finished:
             assessment = episode.assessment
@@ -293,16 +347,28 @@ class ClinicEnv(gym.Env):
             )
         return info
 
-    def _log_start(self, scenario, seed: int) -> int | None:
+    def start_run(self) -> int | None:
+        """Open the log's run now (it otherwise starts at the first reset), so that copies
+        made before any episode log into it; its id, or None without ``db``."""
         if self._db is None:
             return None
         if self._store is None:
             self._store = Store(self._db)
+        if self._run_id is None:
+            self._owns_run = True
             self._run_id = self._store.start_run(
                 source="env", scenarios=self.pack.name, seed=None, max_turns=self.max_turns,
                 bindings=self.roles.bindings,
-                config={"multiple_choice": self.multiple_choice, "cost_weight": self.cost_weight},
+                config={"multiple_choice": self.multiple_choice, "cost_weight": self.cost_weight,
+                        "images": self.images, "prompts": self._prompt_set,
+                        "reward": asdict(self.shaping) if self.shaping else "terminal"},
             )
+        return self._run_id
+
+    def _log_start(self, scenario, seed: int) -> int | None:
+        if self.start_run() is None:
+            return None
+        assert self._store is not None
         return self._store.start_episode(self._run_id, scenario, seed=seed, max_turns=self.max_turns,
                                          persona=self.persona)
 

@@ -180,6 +180,15 @@ class Episode:
             await self._conclude(None)
         return self._observe(reply, speaker, images)
 
+    async def truncate(self) -> None:
+        """End the episode from outside (a caller's step limit): judged with no diagnosis."""
+        if not self._started:
+            raise RuntimeError("call start() before truncate()")
+        if self.done:
+            return
+        self.truncated = True
+        await self._conclude(None)
+
     async def _ask(self, action: Ask) -> str:
         started = time.perf_counter()
         reply, redactions = self._guard(await self.patient.reply(action.text))

@@ -37,6 +37,10 @@ class Pack:
     files: dict[str, Path] = field(default_factory=dict)  # scenario id -> file
     skipped: list[Problem] = field(default_factory=list)  # problems of cases left out (skip_invalid)
 
+    def __deepcopy__(self, memo: dict | None = None) -> Pack:
+        # Read-only once loaded: env copies share their pack instead of copying every case.
+        return self
+
     def get(self, scenario_id: str) -> Scenario:
         for scenario in self.scenarios:
             if scenario.id == scenario_id:

@@ -10,9 +10,22 @@ from pydantic import BaseModel, ConfigDict
 
 from .persona import Persona, load_library
 from .scenario import DoctorBrief
+from .tools import DOCTOR_TOOLS
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 DEFAULT_PROMPTS = "default"
+
+
+DOCTOR_INTERFACES = ("text", "json", "tools")
+
+_DOCTOR_TOOLS_NOTE = (
+    "Act through the tools you are given: call exactly one tool per turn (ask_patient, examine, "
+    "request_test, request_images, or diagnose to end the encounter). Its result comes back to you. "
+    "A reply without a tool call is said to the patient as a question."
+)
+_DOCTOR_TOOLS_AS_JSON = (
+    'Reply with one JSON object {{"name": "<tool>", "arguments": {{...}}}} calling one of these tools:\n{tools}'
+)
 
 
 class PromptSet(BaseModel):
@@ -39,6 +52,9 @@ class PromptSet(BaseModel):
         'Reply only with JSON: {"confidence": {"score": <1-10>, "reason": "<a few words>"}, '
         '"adherence": {...}, "return_visit": {...}}'
     )
+    # How the doctor acts with --doctor-interface tools (defaults, so older custom prompt files load).
+    doctor_tools: str = _DOCTOR_TOOLS_NOTE
+    doctor_tools_as_json: str = _DOCTOR_TOOLS_AS_JSON  # for models without native tool calls
 
 
 def available_prompt_sets() -> list[str]:
@@ -56,19 +72,40 @@ def load_prompts(name: str = DEFAULT_PROMPTS) -> PromptSet:
         return PromptSet.model_validate(yaml.safe_load(handle))
 
 
+def tool_listing() -> str:
+    """One line per doctor tool: its signature and what it does (for prompts without native tools)."""
+    lines = []
+    for tool in DOCTOR_TOOLS:
+        function = tool["function"]
+        required = function["parameters"]["required"]
+        params = ", ".join(name if name in required else f"{name}?" for name in function["parameters"]["properties"])
+        lines.append(f"- {function['name']}({params}): {function['description']}")
+    return "\n".join(lines)
+
+
 def doctor_instructions(brief: DoctorBrief, prompts: PromptSet, *, sees_images: bool = False,
-                        structured: bool = False, persona: Persona | None = None) -> str:
+                        structured: bool = False, persona: Persona | None = None,
+                        interface: str | None = None, native_tools: bool = True) -> str:
     """The doctor's system prompt for one episode: the protocol, the budget, the objective.
 
+    ``interface`` is ``text``, ``json`` (as ``structured=True``) or ``tools``; with tools and
+    ``native_tools=False`` the tools are described in the prompt and answered as JSON text.
     The model doctor gets exactly this; the env hands the same text to outside policies.
     """
+    interface = interface or ("json" if structured else "text")
+    if interface not in DOCTOR_INTERFACES:
+        raise ValueError(f"doctor interface {interface!r}: expected one of {', '.join(DOCTOR_INTERFACES)}")
     options = prompts.options_block.format(options="; ".join(brief.answer_options)) if brief.answer_options else ""
     image_note = "" if not brief.images_available else (
         prompts.image_note_vision if sees_images else prompts.image_note_text_only)
     system = prompts.doctor_system.format(objective=brief.objective, demographics=brief.demographics,
                                           max_turns=brief.max_turns, options_block=options, image_note=image_note)
-    if structured:
+    if interface == "json":
         system += "\n" + prompts.doctor_structured
+    elif interface == "tools":
+        system += "\n" + prompts.doctor_tools
+        if not native_tools:
+            system += "\n" + prompts.doctor_tools_as_json.format(tools=tool_listing())
     if persona is not None:
         system += "".join(f"\n{text}" for text in load_library().fragments(persona, "doctor"))
     return system

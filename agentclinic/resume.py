@@ -39,7 +39,12 @@ def identity(record: dict) -> dict:
     record = json.loads(json.dumps(record, default=str))
     kept = {key: value for key, value in record.items() if key not in OPERATIONAL}
     if isinstance(kept.get("roles"), dict):
-        kept["roles"] = {k: v for k, v in kept["roles"].items() if k not in OPERATIONAL_ROLE_SETTINGS}
+        roles = {k: v for k, v in kept["roles"].items() if k not in OPERATIONAL_ROLE_SETTINGS}
+        # Runs logged before --doctor-interface existed said the same with `structured` alone:
+        # an identical command must still find them.
+        if roles.get("doctor_interface") == ("json" if roles.get("structured") else "text"):
+            del roles["doctor_interface"]
+        kept["roles"] = roles
     return kept
 
 

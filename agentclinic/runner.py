@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -100,6 +100,11 @@ class EpisodeOutcome:
     unpriced_models: tuple[str, ...] = ()
     persona_id: str | None = None
     swap: str | None = None
+
+
+# Works through a run's plan: (todo, slots, config, roles, store, run_id, drawer, stop, lease, on_episode)
+# fills ``slots[index]`` for each ``(index, item)`` of ``todo``; see _work_through.
+Executor = Callable[..., Awaitable[None]]
 
 
 @dataclass
@@ -227,11 +232,14 @@ def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | N
 
 async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store | None = None,
                     on_episode: Callable[[EpisodeOutcome], None] | None = None,
-                    on_start: Callable[[int], None] | None = None, stop: StopRequest | None = None) -> BatchResult:
+                    on_start: Callable[[int], None] | None = None, stop: StopRequest | None = None,
+                    executor: Executor | None = None) -> BatchResult:
     """Run every selected case ``config.trials`` times; returns the outcomes and the run id.
 
     ``stop`` (see :mod:`agentclinic.stopping`) ends the run early: no new episodes, those in
-    flight cancelled and marked ``abandoned``, the result marked ``interrupted``.
+    flight cancelled and marked ``abandoned``, the result marked ``interrupted``. ``executor``
+    works through the planned episodes (default: ``config.concurrency`` asyncio workers here;
+    :class:`agentclinic.integrations.ray_executor.RayExecutor` runs them as Ray tasks).
     """
     config.validate()
     pack = pack or load_pack(config.scenarios)
@@ -247,7 +255,8 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
         if config.multiple_choice:  # every case must get four options before anything runs
             drawer = OptionDrawer(pack.scenarios)
             drawer.check(scenarios)
-        return await _run_plan(config, scenarios, roles, store, on_episode, on_start, drawer, stop or StopRequest())
+        return await _run_plan(config, scenarios, roles, store, on_episode, on_start, drawer, stop or StopRequest(),
+                               executor or _work_through)
     finally:
         if own_store:
             store.close()
@@ -256,7 +265,7 @@ async def run_batch(config: RunConfig, *, pack: Pack | None = None, store: Store
 async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet, store: Store,
                     on_episode: Callable[[EpisodeOutcome], None] | None,
                     on_start: Callable[[int], None] | None, drawer: OptionDrawer | None,
-                    stop: StopRequest) -> BatchResult:
+                    stop: StopRequest, work: Executor) -> BatchResult:
     full_plan = episode_plan(config, scenarios)
     plan = _my_share(full_plan, config.shard)
     run_id, done, lease = open_run(config, _config_record(config), {_plan_key(item) for item in plan},
@@ -271,7 +280,7 @@ async def _run_plan(config: RunConfig, scenarios: list[Scenario], roles: RoleSet
         if on_start:
             on_start(len(todo))
         try:
-            await _work_through(todo, slots, config, roles, store, run_id, drawer, stop, lease, on_episode)
+            await work(todo, slots, config, roles, store, run_id, drawer, stop, lease, on_episode)
         except (KeyboardInterrupt, asyncio.CancelledError):  # the caller cancelled us (not a stop request)
             result.outcomes = [o for o in slots if o is not None]
             result.interrupted = True

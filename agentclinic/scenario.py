@@ -291,6 +291,10 @@ class Scenario(_Model):
         """The correct diagnosis and its distractors, in file order (callers shuffle)."""
         return [self.diagnosis.name, *self.distractors]
 
+    def __deepcopy__(self, memo: dict | None = None) -> Scenario:
+        # A case is read-only once loaded: env copies (tree search, branching rollouts) share it.
+        return self
+
 
 class DoctorBrief(BaseModel):
     """What the doctor is given at the start: never the diagnosis, never the case file."""

@@ -5,7 +5,8 @@ OpenAI-style chat messages, ready to send to a chat model, so no adapter has to 
 history: the system message is the episode's instructions, each doctor action an assistant
 message (with ``tool_calls`` when it was a tool call), each reply a user message (a ``tool``
 message answering a tool call), images as ``image_url`` content parts. ``render()`` is
-the env's own.
+the env's own. The message shapes live in :mod:`agentclinic.chat`, which also rebuilds the
+same conversation from the log for exported trajectories.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from __future__ import annotations
 import base64
 import copy
 import io
-import json
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .tools import is_tool_call, single_call
+from .chat import action_message, reply_messages
 
 ROLES = ("system", "user", "assistant", "tool")
 
@@ -44,7 +44,7 @@ class ChatMessages(spaces.Space[list]):
     def sample(self, mask: Any = None, probability: Any = None) -> list:
         return [{"role": "user", "content": "What brings you in today?"}]
 
-    def __eq__(self, other: Any) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, ChatMessages)
 
 
@@ -55,20 +55,6 @@ def _image_part(image: np.ndarray) -> dict[str, Any]:
     Image.fromarray(image).save(buffer, format="PNG")
     return {"type": "image_url",
             "image_url": {"url": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")}}
-
-
-def _tool_call(action: dict | list, index: int) -> dict[str, Any] | None:
-    """The call as OpenAI sends it (an id, a name, arguments as a JSON string); None when the
-    action is not one readable tool call (it is then logged as the text it is)."""
-    data = action[0] if isinstance(action, list) and len(action) == 1 else action
-    call = single_call(data) if is_tool_call(data) else None
-    if call is None or isinstance(call, str):
-        return None
-    function, call_id = call
-    arguments = function.get("arguments", {})
-    return {"id": call_id or f"call_{index}", "type": "function",
-            "function": {"name": function.get("name"),
-                         "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments)}}
 
 
 class ChatObservation(gym.Wrapper):
@@ -86,24 +72,18 @@ class ChatObservation(gym.Wrapper):
         return copy.deepcopy(self.messages), info
 
     def step(self, action: str | dict | list):
-        call = _tool_call(action, len(self.messages)) if isinstance(action, (dict, list)) else None
-        if call is not None:
-            self.messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
-        else:
-            text = action if isinstance(action, str) else json.dumps(action)
-            self.messages.append({"role": "assistant", "content": text})
+        message, call = action_message(action, len(self.messages))
+        self.messages.append(message)
         observation, reward, terminated, truncated, info = self.env.step(action)
         self.messages += self._replies(observation, call)
         return copy.deepcopy(self.messages), reward, terminated, truncated, info
 
     @staticmethod
     def _replies(observation: dict[str, Any], call: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The reply as messages: a tool message answers a call (tool messages carry text only,
-        so images follow in a user message); otherwise one user message with any images."""
-        images = [_image_part(image) for image in observation["images"]]
-        if call is not None:
-            replies = [{"role": "tool", "tool_call_id": call["id"], "content": observation["text"]}]
-            return replies + ([{"role": "user", "content": images}] if images else [])
-        if not images:
-            return [{"role": "user", "content": observation["text"]}]
-        return [{"role": "user", "content": [{"type": "text", "text": observation["text"]}, *images]}]
+        return observation_messages(observation, call)
+
+
+def observation_messages(observation: dict[str, Any], call: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """An env observation as chat messages: the answer to ``call`` (a ``tool`` message) or a
+    user message, with the images as ``image_url`` parts."""
+    return reply_messages(observation["text"], call, [_image_part(image) for image in observation["images"]])

@@ -40,8 +40,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_llama_server():
-    """``python -m llama_cpp.server`` on a free loopback port; yields its /v1 base URL."""
+def start_llama_server(*extra_args: str):
+    """``python -m llama_cpp.server`` on a free loopback port; yields its /v1 base URL.
+
+    ``extra_args`` go to the server as they are (e.g. ``--chat_format chatml-function-calling``)."""
     need("llama_cpp", "the llama.cpp server tests")
     model = smollm2_or_skip()
     port = free_port()
@@ -52,7 +54,7 @@ def start_llama_server():
          "--n_ctx", "4096", "--n_threads", "2", "--seed", "7",
          # By default the server drops a request in progress when another arrives; concurrent
          # episodes (and retries after a client timeout) must queue instead.
-         "--interrupt_requests", "False"],
+         "--interrupt_requests", "False", *extra_args],
         stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180

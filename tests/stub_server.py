@@ -13,10 +13,14 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def completion_body(text: str, prompt_tokens: int = 11, completion_tokens: int = 7) -> bytes:
+def completion_body(text: str | dict, prompt_tokens: int = 11, completion_tokens: int = 7) -> bytes:
+    """A chat completion answering ``text``, or the assistant message ``text`` (a dict, e.g.
+    with ``tool_calls``)."""
+    message = {"role": "assistant", **text} if isinstance(text, dict) else {"role": "assistant", "content": text}
     return json.dumps({
         "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": "stub",
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+        "choices": [{"index": 0, "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+                     "message": message}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
     }).encode()
@@ -53,9 +57,10 @@ class LoopbackServer:
 
 class StubServer(LoopbackServer):
     """``schedule`` items: "429", "429-quota", "500", "401", "garbage", "truncated", "slow:<s>",
-    or "ok"; after the schedule every request is "ok". ``reply`` gives the text of "ok" answers."""
+    or "ok"; after the schedule every request is "ok". ``reply`` gives the text of "ok" answers
+    (or a whole assistant message as a dict, to answer with ``tool_calls``)."""
 
-    def __init__(self, schedule: list[str] | None = None, reply: Callable[[dict], str] | None = None):
+    def __init__(self, schedule: list[str] | None = None, reply: Callable[[dict], str | dict] | None = None):
         self.schedule = list(schedule or [])
         self.reply = reply or (lambda body: "Hello.")
         self.requests: list[dict] = []

@@ -148,3 +148,14 @@ def test_interrupting_a_concurrent_run_marks_every_episode_in_flight(core_pack, 
         resumed = asyncio.run(run_batch(config, pack=core_pack))
     assert resumed.run_id == run.id and [o.status for o in resumed.outcomes] == ["completed"] * 8
     assert len(store.episodes(run.id)) == 8
+
+
+def test_runs_logged_before_the_doctor_interface_setting_keep_their_identity():
+    from agentclinic.resume import identity_hash
+
+    old = {"doctor": "openai:m", "patient": "scripted", "measurement": "scripted", "assessor": "scripted",
+           "roles": {"structured": True, "prompts": "default"}}
+    new = {**old, "roles": {"structured": True, "prompts": "default", "doctor_interface": "json"}}
+    tools = {**old, "roles": {"structured": False, "prompts": "default", "doctor_interface": "tools"}}
+    assert identity_hash(new) == identity_hash(old)
+    assert identity_hash(tools) != identity_hash(old)

@@ -24,6 +24,12 @@ from ..survey import SURVEY_SCHEMA, Survey, TurnLike, parse_survey
 from ..text import normalize
 from ..validity.guard import added_conditions
 from .card_text import render_card
+from .tool_doctor import (
+    TOOL_CALL_SCHEMA,
+    NativeToolTurns,
+    as_tool_call_text,
+    bounded_tools,
+)
 
 # The shape of a structured doctor action (see actions.parse_action for the accepted forms).
 ACTION_SCHEMA = {
@@ -57,15 +63,23 @@ def _first_sentences(text: str, limit: int) -> str:
 
 
 class LLMDoctor:
-    """A model playing the doctor; the caller's prompt set decides its words."""
+    """A model playing the doctor; the caller's prompt set decides its words.
+
+    ``interface`` is how it acts: ``text`` (the text protocol), ``json`` (JSON actions under a
+    schema; ``structured=True`` says the same) or ``tools`` (see :mod:`.tool_doctor`).
+    """
 
     def __init__(self, brief: DoctorBrief, seed: int, client: ModelClient, prompts: PromptSet, *,
-                 structured: bool = False, persona: Persona | None = None):
+                 structured: bool = False, persona: Persona | None = None, interface: str | None = None):
         self.client, self.prompts, self.seed = client, prompts, seed
         self.brief = brief
-        self.structured = structured
-        system = doctor_instructions(brief, prompts, sees_images=client.vision, structured=structured,
-                                     persona=persona)
+        self.interface = interface or ("json" if structured else "text")
+        self.structured = self.interface == "json"
+        self.tools = bounded_tools() if self.interface == "tools" else None
+        # Backends without native tool calling get the tools in the prompt and answer in JSON.
+        self.tool_turns = NativeToolTurns() if self.tools and getattr(client.backend, "tool_calling", False) else None
+        system = doctor_instructions(brief, prompts, sees_images=client.vision, interface=self.interface,
+                                     persona=persona, native_tools=self.tool_turns is not None)
         self.messages: list[Message] = [Message("system", system)]
 
     def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:
@@ -82,12 +96,18 @@ class LLMDoctor:
         text = self.prompts.doctor_turn.format(
             observation=f"{observation.text}\n{notes}".strip(), turn=observation.turn + 1,
             turn_used=observation.turn, max_turns=self.brief.max_turns, remaining=observation.remaining)
+        if self.tool_turns is not None:
+            self.messages += self.tool_turns.observation(text, images)
+            completion = await self.client.chat(self.messages, seed=self.seed, tools=self.tools)
+            message, action = self.tool_turns.take(completion)
+            self.messages.append(message)
+            return action
         self.messages.append(Message("user", text, images))
-        completion = await self.client.chat(self.messages, seed=self.seed,
-                                            json_schema=ACTION_SCHEMA if self.structured else None)
+        schema = {"json": ACTION_SCHEMA, "tools": TOOL_CALL_SCHEMA}.get(self.interface)
+        completion = await self.client.chat(self.messages, seed=self.seed, json_schema=schema)
         reply = completion.text.strip()
         self.messages.append(Message("assistant", reply))
-        return reply
+        return as_tool_call_text(reply) if self.interface == "tools" else reply
 
 
 class LLMPatient:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from ..llm.backends.base import MissingExtraError
@@ -18,7 +19,7 @@ from ..llm.client import ModelClient, ResponseCache
 from ..llm.redact import redact_secrets, scrub_exception
 from ..llm.spec import ModelSpec, ModelSpecError, is_model_spec, parse_spec
 from ..prices import load_prices
-from ..prompting import DEFAULT_PROMPTS, load_prompts
+from ..prompting import DEFAULT_PROMPTS, DOCTOR_INTERFACES, load_prompts
 from ..resolver import Resolver
 from ..roles import RoleSet
 from ..terminology import load_terminology
@@ -40,7 +41,7 @@ class RoleSettings:
     stored with the run."""
 
     prompts: str = DEFAULT_PROMPTS
-    structured: bool = False
+    structured: bool = False  # deprecated: doctor_interface="json" says the same
     base_url: str | None = None
     temperature: float | None = None
     max_tokens: int | None = None
@@ -51,6 +52,18 @@ class RoleSettings:
     cache: bool = False  # reuse stored responses (the store is passed to resolve_roles)
     max_in_flight: int | None = None  # concurrent calls per model (None: as many as episodes make)
     per_role: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {base_url, temperature, ...}
+    doctor_interface: str | None = None  # text, json or tools (None: json with structured, else text)
+
+    def __post_init__(self) -> None:
+        if self.doctor_interface is None:
+            self.doctor_interface = "json" if self.structured else "text"
+        if self.doctor_interface not in DOCTOR_INTERFACES:
+            raise ValueError(f"doctor interface {self.doctor_interface!r}: expected one of "
+                             f"{', '.join(DOCTOR_INTERFACES)}")
+        if self.structured and self.doctor_interface != "json":
+            raise ValueError(f"--structured (deprecated) means --doctor-interface json, which conflicts with "
+                             f"--doctor-interface {self.doctor_interface}: drop --structured")
+        self.structured = self.doctor_interface == "json"
 
     def spec_for(self, role: str, text: str) -> ModelSpec:
         own = self.per_role.get(role, {})
@@ -71,36 +84,85 @@ class RoleSpecError(ValueError):
     """A role spec that names no known implementation."""
 
 
+# Factories are module-level functions bound with functools.partial, never lambdas, so a role
+# set pickles and deep-copies (env copies for search, Ray tasks, async vector envs).
+def _baseline_doctor(brief, seed, persona=None):
+    return BaselineDoctor(brief, seed, persona=persona)
+
+
+def _scripted_patient(scenario, seed, persona=None):
+    return ScriptedPatient(scenario, seed, persona=persona)
+
+
+def _scripted_measurement(scenario, seed, *, missing: str):
+    return ScriptedMeasurement(scenario, seed, missing=missing)
+
+
+def _scripted_assessor(seed):
+    return ScriptedAssessor(seed)
+
+
 def _scripted(role: str, settings: RoleSettings) -> Callable:
     # Doctor and patient factories take an optional persona; the others have none to honour.
     if role == "doctor":
-        return lambda brief, seed, persona=None: BaselineDoctor(brief, seed, persona=persona)
+        return _baseline_doctor
     if role == "patient":
-        return lambda scenario, seed, persona=None: ScriptedPatient(scenario, seed, persona=persona)
+        return _scripted_patient
     if role == "measurement":
-        return lambda scenario, seed: ScriptedMeasurement(scenario, seed, missing=settings.missing)
-    return lambda seed: ScriptedAssessor(seed)
+        return partial(_scripted_measurement, missing=settings.missing)
+    return _scripted_assessor
+
+
+def _seeded(spec: ModelSpec, seed: int) -> int:
+    return spec.seed if spec.seed is not None else seed
+
+
+def _llm_doctor(client: ModelClient, prompts, interface: str, brief, seed, persona=None):
+    return LLMDoctor(brief, _seeded(client.spec, seed), client, prompts, interface=interface, persona=persona)
+
+
+# Tool calls need the provider's API (openai, langchain); the embedded model answers the same
+# calls as schema-constrained JSON; transformers generation has no constraint to offer.
+_NO_TOOLS = {"hf"}
+
+
+def _doctor_interface(spec: ModelSpec, settings: RoleSettings) -> str:
+    if settings.doctor_interface == "tools" and spec.backend in _NO_TOOLS:
+        raise ModelSpecError(f"--doctor-interface tools is not supported by {spec.backend}: models; use "
+                             "openai:<model> (any OpenAI-compatible server), <provider>:<model> (LangChain) "
+                             "or local:smollm2, or --doctor-interface json")
+    # The embedded model always decodes under a JSON constraint: free text from a 135M
+    # model rarely follows the protocol.
+    if settings.doctor_interface == "text" and spec.backend == "local":
+        return "json"
+    return settings.doctor_interface or "text"
+
+
+def _llm_patient(client: ModelClient, prompts, scenario, seed, persona=None):
+    return LLMPatient(scenario, _seeded(client.spec, seed), client, prompts, persona=persona)
+
+
+def _llm_measurement(client: ModelClient, prompts, settings: RoleSettings, scenario, seed):
+    resolver = Resolver(scenario, load_terminology(), load_prices(), settings.missing)  # type: ignore[arg-type]
+    return LLMMeasurement(scenario, _seeded(client.spec, seed), client, prompts, resolver,
+                          phrase=settings.phrase_results)
+
+
+def _llm_assessor(client: ModelClient, prompts, seed):
+    return LLMAssessor(_seeded(client.spec, seed), client, prompts)
 
 
 def _llm(role: str, spec: ModelSpec, settings: RoleSettings, cache: ResponseCache | None) -> Callable:
+    interface = _doctor_interface(spec, settings) if role == "doctor" else "text"  # before a model loads
     client = ModelClient(spec, role, cache=cache if settings.cache else None)
     prompts = load_prompts(settings.prompts)
-    seeded = (lambda seed: spec.seed if spec.seed is not None else seed)
     if role == "doctor":
-        # The embedded model always decodes under a JSON constraint: free text from a 135M
-        # model rarely follows the protocol.
-        structured = settings.structured or spec.backend == "local"
-        return lambda brief, seed, persona=None: LLMDoctor(brief, seeded(seed), client, prompts,
-                                                           structured=structured, persona=persona)
+        return partial(_llm_doctor, client, prompts, interface)
     if role == "patient":
-        return lambda scenario, seed, persona=None: LLMPatient(scenario, seeded(seed), client, prompts, persona=persona)
+        return partial(_llm_patient, client, prompts)
     if role == "measurement":
-        def measurement(scenario, seed):
-            resolver = Resolver(scenario, load_terminology(), load_prices(), settings.missing)  # type: ignore[arg-type]
-            return LLMMeasurement(scenario, seeded(seed), client, prompts, resolver, phrase=settings.phrase_results)
-
-        return measurement
-    return lambda seed: LLMAssessor(seeded(seed), client, prompts)
+        return partial(_llm_measurement, client, prompts, settings)
+    return partial(_llm_assessor, client, prompts)
 
 
 _CUSTOM: dict[str, dict[str, Callable[[RoleSettings], Callable]]] = {role: {} for role in ROLES}

@@ -15,7 +15,7 @@ from ..llm.redact import redact_url
 from ..llm.sanitise import terminal_safe
 from ..paths import DEFAULT_PACK
 from ..report.formatting import NA, format_rate
-from ..runner import BatchResult, EpisodeOutcome, RunConfig, run_batch
+from ..runner import BatchResult, EpisodeOutcome, Executor, RunConfig, run_batch
 from ..stats import wilson_interval
 from ..stopping import StopRequest, ctrl_c_stops
 from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
@@ -57,9 +57,15 @@ def run(
                                    "same command and database fill one run."),
     max_in_flight: int = typer.Option(None, "--max-in-flight", min=1,
                                       help="Most calls in flight per model (server), whatever --concurrency is."),
+    ray: str = typer.Option(None, "--ray", metavar="ADDRESS",
+                            help="Run the episodes as Ray tasks: 'local' starts Ray here, 'auto' joins this "
+                                 "machine's cluster, ray://HOST:10001 a remote one (extra 'ray')."),
     images: str = typer.Option("on-request", "--images", help="on-request, upfront or off."),
     prompts: str = typer.Option("default", "--prompts", help="Prompt set: default, agentclinic-v1 or a .yaml path."),
-    structured: bool = typer.Option(False, "--structured", help="Ask model doctors for JSON actions."),
+    doctor_interface: str = typer.Option(None, "--doctor-interface", metavar="text|json|tools",
+                                         help="How a model doctor acts: the text protocol, JSON actions, or "
+                                              "native tool calls. [default: text]"),
+    structured: bool = typer.Option(False, "--structured", help="Deprecated: use --doctor-interface json."),
     cache: bool = typer.Option(False, "--cache", help="Reuse identical model responses stored in the database."),
     phrase_results: bool = typer.Option(False, "--phrase-results",
                                         help="Let a model measurement role reword results (numbers are checked)."),
@@ -97,7 +103,9 @@ def run(
         settings = RoleSettings(prompts=prompts, structured=structured, base_url=base_url, temperature=temperature,
                                 max_tokens=max_tokens, timeout_s=timeout, max_retries=retries,
                                 phrase_results=phrase_results, missing=missing, cache=cache, per_role=role_options,
-                                max_in_flight=max_in_flight)
+                                max_in_flight=max_in_flight, doctor_interface=doctor_interface)
+        if structured:
+            err_console.print("--structured is deprecated: use --doctor-interface json.")
         config = RunConfig(
             scenarios=scenarios, scenario_ids=scenario or None, limit=limit, seed=seed, trials=trials,
             max_turns=max_turns, multiple_choice=multiple_choice, images=images, db=db,
@@ -106,9 +114,10 @@ def run(
             roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
             swap=swap, survey=survey, concurrency=concurrency, resume=resume, retry_failed=retry_failed,
             fresh=fresh, shard=shard)
+        executor = _ray_executor(ray, config) if ray else None
     started = time.perf_counter()
     with user_errors():
-        result = _run_with_progress(config, show=not (quiet or as_json))
+        result = _run_with_progress(config, show=not (quiet or as_json), executor=executor)
     elapsed = time.perf_counter() - started
     if as_json:
         print_json(_summary_json(result, config, elapsed))
@@ -159,7 +168,17 @@ def parse_role_options(items: list[str]) -> dict[str, dict]:
     return options
 
 
-def _run_with_progress(config: RunConfig, show: bool) -> BatchResult:
+def _ray_executor(address: str, config: RunConfig) -> Executor:
+    """The Ray executor for ``--ray ADDRESS``; mistakes (no ray, --shard too) are one-line errors."""
+    from ..integrations.ray_executor import RayExecutor, check_config
+
+    check_config(config)
+    executor = RayExecutor(address)
+    executor.connect(config.concurrency)  # before the run exists: an unreachable cluster leaves nothing behind
+    return executor
+
+
+def _run_with_progress(config: RunConfig, show: bool, executor: Executor | None = None) -> BatchResult:
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[accuracy]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                         console=console, disable=not show, transient=False)
@@ -176,7 +195,7 @@ def _run_with_progress(config: RunConfig, show: bool) -> BatchResult:
 
     stop = StopRequest()
     with progress, ctrl_c_stops(stop, lambda text: console.print(f"[yellow]{text}[/]")):
-        return asyncio.run(run_batch(config, on_episode=on_episode, on_start=on_start, stop=stop))
+        return asyncio.run(run_batch(config, on_episode=on_episode, on_start=on_start, stop=stop, executor=executor))
 
 
 def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> None:

@@ -41,8 +41,13 @@ def key_fact_coverage(key_facts: Sequence[str], turns: Sequence[TurnLike]) -> Co
     if not key_facts:
         return Coverage((), ())
     said = "\n".join(turn.text for turn in turns if turn.speaker in REVEALING)
-    revealed = content_stems(said) | _bridged(said)
+    revealed = revealed_stems(said)
     return Coverage(tuple(key_facts), tuple(fact_surfaced(fact, revealed) for fact in key_facts))
+
+
+def revealed_stems(said: str) -> set[str]:
+    """The stems a fact is matched against: the words said, and clinical words for lay ones."""
+    return content_stems(said) | _bridged(said)
 
 
 def _bridged(said: str) -> set[str]:

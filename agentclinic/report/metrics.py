@@ -95,13 +95,14 @@ def repeated_questions(questions: Sequence[str]) -> int:
     repeats = 0
     for question in questions:
         words = content_stems(question)
-        if any(_similar(words, earlier) for earlier in seen):
+        if any(similar_questions(words, earlier) for earlier in seen):
             repeats += 1
         seen.append(words)
     return repeats
 
 
-def _similar(a: set[str], b: set[str]) -> bool:
+def similar_questions(a: set[str], b: set[str]) -> bool:
+    """Whether two questions' content stems overlap enough to count as one question asked twice."""
     if not a or not b:
         return a == b
     return len(a & b) / len(a | b) >= SIMILAR_QUESTION
@@ -109,10 +110,11 @@ def _similar(a: set[str], b: set[str]) -> bool:
 
 def repeated_tests(names: Sequence[str]) -> int:
     """Tests ordered again: the same name or the same concept in the test vocabulary."""
-    keys = [_test_key(name) for name in names]
+    keys = [ordered_test_key(name) for name in names]
     return len(keys) - len(set(keys))
 
 
 @lru_cache(maxsize=4096)
-def _test_key(name: str) -> str:
+def ordered_test_key(name: str) -> str:
+    """The concept a test name stands for (its normalised name when the vocabulary has none)."""
     return load_terminology().concept(name) or normalize(name)

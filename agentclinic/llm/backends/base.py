@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..messages import Message
+from ..messages import Message, ToolCall
 from ..spec import ModelSpec
 
 
@@ -15,6 +15,7 @@ class RawCompletion:
     input_tokens: int | None = None
     output_tokens: int | None = None
     model: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 class ChatBackend(Protocol):
@@ -22,7 +23,11 @@ class ChatBackend(Protocol):
 
     async def complete(self, messages: list[Message], *, json_schema: dict | None = None,
                        seed: int | None = None) -> RawCompletion:
-        """One chat completion; ``json_schema`` asks for a JSON object of that shape."""
+        """One chat completion; ``json_schema`` asks for a JSON object of that shape.
+
+        A backend with ``tool_calling = True`` also takes ``tools=`` (OpenAI function tool
+        definitions, offered with tool choice "auto") and returns the calls in ``tool_calls``.
+        """
         ...
 
 

@@ -5,17 +5,35 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from ..messages import Message
+from ..messages import Message, ToolCall
 from ..spec import ModelSpec, ModelSpecError
 from .base import RawCompletion
 
 
 def to_openai(message: Message) -> dict:
+    if message.role == "tool":
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.text}
+    if message.tool_calls:
+        # Content "" rather than null: llama.cpp's server rejects a null content.
+        return {"role": "assistant", "content": message.text, "tool_calls": [
+            {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
+            for call in message.tool_calls]}
     if not message.images:
         return {"role": message.role, "content": message.text}
     parts: list[dict] = [{"type": "text", "text": message.text}]
     parts += [{"type": "image_url", "image_url": {"url": image.data_url}} for image in message.images]
     return {"role": message.role, "content": parts}
+
+
+def read_tool_calls(calls) -> tuple[ToolCall, ...]:
+    """The function calls of an SDK message (other kinds skipped); a server that sends no id
+    gets one made up, since the reply to a call must name it."""
+    found = []
+    for index, call in enumerate(calls or ()):
+        function = getattr(call, "function", None)
+        if function is not None:
+            found.append(ToolCall(call.id or f"call_{index}", function.name or "", function.arguments or ""))
+    return tuple(found)
 
 
 def response_format(schema: dict, compatible_server: bool) -> dict:
@@ -40,6 +58,8 @@ def split_base_url(url: str | None) -> tuple[str | None, dict[str, str] | None]:
 
 
 class OpenAIBackend:
+    tool_calling = True
+
     def __init__(self, spec: ModelSpec):
         from openai import AsyncOpenAI
 
@@ -54,8 +74,10 @@ class OpenAIBackend:
                                   timeout=spec.timeout_s, max_retries=0)
 
     async def complete(self, messages: list[Message], *, json_schema: dict | None = None,
-                       seed: int | None = None) -> RawCompletion:
+                       seed: int | None = None, tools: list[dict] | None = None) -> RawCompletion:
         kwargs: dict = {"model": self.spec.model, "messages": [to_openai(m) for m in messages]}
+        if tools is not None:
+            kwargs.update(tools=tools, tool_choice="auto")
         if self.spec.temperature is not None:
             kwargs["temperature"] = self.spec.temperature
         if self.spec.max_tokens is not None:
@@ -66,9 +88,11 @@ class OpenAIBackend:
             kwargs["response_format"] = response_format(json_schema, self.spec.base_url is not None)
         response = await self.client.chat.completions.create(**kwargs)
         usage = response.usage
+        message = response.choices[0].message if response.choices else None
         return RawCompletion(
-            text=(response.choices[0].message.content or "") if response.choices else "",
+            text=(message.content or "") if message else "",
             input_tokens=usage.prompt_tokens if usage else None,
             output_tokens=usage.completion_tokens if usage else None,
             model=response.model or self.spec.model,
+            tool_calls=read_tool_calls(message.tool_calls) if message else (),
         )
