@@ -11,6 +11,7 @@ from .audit import audit
 from .common import say_database_failed
 from .db import db_app
 from .episodes import episodes_app, runs_app
+from .export import export
 from .personas import personas_app
 from .play import browse, play
 from .report import assess, report
@@ -29,6 +30,7 @@ app.command(help="Summarise logged runs: tables, --json, or a self-contained --h
 app.command(help="Re-judge a logged run's diagnoses (matcher, model judges, panels) without re-running it.")(assess)
 app.command(help="Play the doctor (or --as patient) in the terminal; games are logged like any episode.")(play)
 app.command(help="Browse logged runs, episodes and transcripts in the terminal.")(browse)
+app.command(help="Export a logged run's episodes as chat-message datasets (jsonl, parquet, hf) or DPO pairs.")(export)
 app.command(help="Probe the simulated patient and measurement of a pack with questions built from each card "
                  "and check the replies (stores nothing).")(audit)
 app.add_typer(scenarios_app, name="scenarios", help="List, show, validate and describe case files.")
