@@ -52,7 +52,8 @@ def action_message(action: str | dict | list, index: int) -> tuple[Message, dict
     """The assistant message for one doctor action, and its tool call (None for text)."""
     call = tool_call(action, index) if isinstance(action, (dict, list)) else None
     if call is not None:
-        return {"role": "assistant", "content": None, "tool_calls": [call]}, call
+        # "" rather than OpenAI's usual null: llama-cpp-python's server rejects a null content.
+        return {"role": "assistant", "content": "", "tool_calls": [call]}, call
     return {"role": "assistant", "content": action if isinstance(action, str) else json.dumps(action)}, None
 
 

@@ -82,3 +82,15 @@ def test_no_message_names_the_diagnosis(chat, core_pack):
             messages, *_ = chat.step(action)
         text = json.dumps([m for m in messages if m["role"] != "assistant"], ensure_ascii=False).lower()
         assert case.diagnosis.name.lower() not in text, case.id
+
+
+def test_a_conversation_with_tool_calls_is_accepted_by_the_real_llama_server(chat, llama_server):
+    """llama-cpp-python's server refuses an assistant message whose content is null, so the
+    wrapper writes "" beside the tool calls; a real server must take the conversation as it is."""
+    messages, _ = chat.reset(seed=0, options={"scenario_id": "cardiology-001"})
+    messages, *_ = chat.step({"name": "request_test", "arguments": {"name": "troponin"}})  # no image: a text model
+    messages, *_ = chat.step("Any chest pain?")
+    client = OpenAI(base_url=llama_server, api_key="not-used")
+    reply = client.chat.completions.create(model="smollm2", messages=messages, max_tokens=8, temperature=0)
+    assert reply.choices[0].message.content is not None
+    assert any(m.get("tool_calls") and m["content"] == "" for m in messages)

@@ -46,7 +46,7 @@ def test_a_tools_interface_run_exports_as_tool_call_conversations(core_pack, db_
         messages = record["messages"]
         assert_valid_conversation(messages)
         doctor = [m for m in messages if m["role"] == "assistant"]
-        assert doctor and all(m["content"] is None and len(m["tool_calls"]) == 1 for m in doctor)
+        assert doctor and all(m["content"] == "" and len(m["tool_calls"]) == 1 for m in doctor)
         assert [m["tool_calls"][0]["function"]["name"] for m in doctor] == [
             "request_test", "ask_patient", "examine", "diagnose"]
         assert record["model_calls"] and {c["role"] for c in record["model_calls"]} == {"doctor"}

@@ -85,7 +85,7 @@ def test_tool_calls_from_a_batch_run_become_tool_call_messages(tool_run, db_url)
         assert len(calls) == record["metrics"]["turns"] - 1  # every action but the JSON diagnosis
         for i in calls:
             call = messages[i]["tool_calls"][0]
-            assert messages[i]["content"] is None and call["type"] == "function"
+            assert messages[i]["content"] == "" and call["type"] == "function"
             assert json.loads(call["function"]["arguments"]) is not None
             assert messages[i + 1] == {"role": "tool", "tool_call_id": call["id"], "content": messages[i + 1]["content"]}
         assert json.loads(messages[-2]["content"])["action"] == "diagnose"
