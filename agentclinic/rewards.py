@@ -13,7 +13,9 @@ alone, so :func:`trajectory_terms` recomputes them exactly from a logged transcr
 * ``invalid``: minus ``invalid_penalty`` for an action the protocol could not read;
 * ``repeat``: minus ``repeat_penalty`` for a question or test that repeats an earlier one;
 * ``information``: plus ``information`` × (key facts newly surfaced / key facts of the case),
-  so the whole episode can earn at most ``information`` from this term;
+  so the whole episode can earn at most ``information`` from this term; a reply's words that
+  the doctor itself just said do not count (replies may echo the question or an unknown test
+  name), except in a result drawn from the case;
 * ``terminal``: the judge's verdict at the end, as above.
 
 The information term is bounded and each fact pays once, so asking forever earns less than
@@ -70,7 +72,8 @@ class ShapedTracker:
 
     It counts as the process metrics do (:func:`~agentclinic.report.metrics.episode_metrics`):
     the same question similarity, test concepts and key-fact matching, except that a fact is
-    matched reply by reply, so a lay phrase split across two replies is not bridged."""
+    matched reply by reply (a lay phrase split across two replies is not bridged) and a reply's
+    echo of the doctor's own words reveals nothing."""
 
     def __init__(self, key_facts: Sequence[str], shaping: Shaping):
         self.shaping = shaping
@@ -86,13 +89,15 @@ class ShapedTracker:
         new, self.seen = turns[self.seen:], len(turns)
         cost = sum(turn.cost_usd or 0.0 for turn in new)
         questions = invalid = repeats = 0
+        said: set[str] = set()  # the doctor's own words in this step
         for turn in new:
             if turn.speaker == "doctor":
                 questions += turn.action == "ask"
                 invalid += turn.action == "invalid"
                 repeats += self._repeats(turn)
+                said = content_stems(turn.text)
             elif turn.speaker in REVEALING:
-                self.revealed |= revealed_stems(turn.text)
+                self.revealed |= self._revealed_by(turn, said)
         return {
             "terminal": 0.0,
             # 0.0 - x rather than -x: a zero term reads 0.0, not -0.0, in logs and exports.
@@ -101,6 +106,16 @@ class ShapedTracker:
             "repeat": 0.0 - self.shaping.repeat_penalty * repeats,
             "information": self.shaping.information * self._newly_surfaced() / len(self.facts) if self.facts else 0.0,
         }
+
+    @staticmethod
+    def _revealed_by(turn: PricedTurn, said: set[str]) -> set[str]:
+        """What a reply reveals. Replies may echo the doctor ("Sorry, what does 'X' mean?",
+        "<system> examination: no abnormality found", "<unknown test>: within normal limits"),
+        so words the doctor itself just said earn nothing, except in results drawn from the case."""
+        stems = revealed_stems(turn.text)
+        if turn.speaker == "measurement" and getattr(turn, "provenance", None) == "case":
+            return stems
+        return stems - said
 
     def _repeats(self, turn: PricedTurn) -> int:
         if turn.action == "ask":

@@ -127,3 +127,32 @@ def test_the_right_answer_hidden_in_a_tool_calls_differential_earns_nothing(mini
         "diagnosis": "viral syndrome", "differential": others, "confidence": 1.0}})
     assert terminated and not info["correct"] and info["reward_terms"]["terminal"] == 0.0
     assert reward <= 0.0
+
+
+def test_words_the_doctor_puts_in_an_echoing_reply_earn_no_information(core_pack):
+    """Exploit: name a key fact as an 'exam system' or an unknown test; the measurement reply
+    repeats the name ("<system> examination: no abnormality found"), which once paid as if the
+    fact had surfaced."""
+    env = shaped(core_pack)
+    echoes = 0
+    for seed in range(6):
+        env.reset(seed=seed)
+        facts = env.unwrapped.episode.scenario.key_facts
+        for fact in facts[:3]:
+            for action in ({"name": "examine", "arguments": {"system": fact[:60]}},
+                           {"name": "request_test", "arguments": {"name": f"{fact[:100]} panel"}}):
+                _, _, terminated, truncated, info = env.step(action)
+                if info["provenance"] != "case":  # a real finding of the case may still inform
+                    echoes += 1
+                    assert info["reward_terms"]["information"] == 0.0, (fact, info)
+    assert echoes >= 20
+
+
+def test_results_drawn_from_the_case_still_inform(core_pack):
+    env = shaped(core_pack)
+    env.reset(seed=0, options={"scenario_id": "cardiology-001"})
+    earned = 0.0
+    for action in ("What brings you in?", "Tell me about the pain.", "PHYSICAL EXAM", "REQUEST TEST: ECG",
+                   "REQUEST TEST: troponin"):
+        earned += env.step(action)[4]["reward_terms"]["information"]
+    assert earned > 0.0
