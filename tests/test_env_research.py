@@ -187,3 +187,20 @@ def test_rollouts_can_hand_the_policy_the_conversation_as_chat_messages(core_pac
     assert [m["role"] for m in seen[1]] == ["system", "user", "assistant", "user"]
     assert rollout.messages[-2]["tool_calls"][0]["function"]["name"] == "diagnose"
     assert rollout.messages[-1]["role"] == "tool"
+
+
+def test_a_failing_policy_stops_every_worker_and_its_error_comes_through(core_pack, db_url):
+    calls = []
+
+    async def policy(observation, info):
+        calls.append(info)
+        assert "scenario_id" not in info  # the case id would stand in for a history
+        await asyncio.sleep(0.01)
+        if len(calls) == 5:
+            raise RuntimeError("policy broke")
+        return "Any fever?"
+
+    with pytest.raises(RuntimeError, match="policy broke"):
+        asyncio.run(rollouts(policy, 8, concurrency=4, scenarios=core_pack, db=db_url))
+    # Every episode that was running is closed (abandoned), none is left running.
+    assert rows(db_url, "select count(*) from episode where status = 'running'") == [(0,)]

@@ -46,6 +46,11 @@ def export(run: int = typer.Option(None, "--run", "-r", help="Run id (default: t
             write(rows, fmt, Path(out) if out is not None else None, force=force)
         except MissingExtraError as exc:
             raise ValueError(str(exc)) from None
+        except BrokenPipeError:  # `agentclinic export | head`: the reader has all it wanted
+            raise typer.Exit(0) from None
+        except OSError as exc:  # a folder that cannot be written, a full disk, ...
+            where = out if out is not None else "standard output"
+            raise ValueError(f"cannot write {where}: {exc.strerror or exc}; choose another --out or free space")
         finally:
             store.close()
     kind = "pairs" if fmt == "pairs" else "episodes"

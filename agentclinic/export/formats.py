@@ -82,6 +82,8 @@ def _quiet_datasets() -> Iterator[Any]:
 
 
 def _check_target(out: Path, force: bool) -> None:
+    if out.is_symlink():  # replacing would act on (or delete) whatever the link points at
+        raise OutputError(f"{out} is a symbolic link; give the real path, or another --out")
     if out.exists() and not force:
         raise OutputError(f"{out} already exists; pass --force to replace it, or choose another --out")
     if not out.parent.is_dir():

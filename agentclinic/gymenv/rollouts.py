@@ -4,7 +4,8 @@
 16 in flight, each with its own copy of the env driven through ``areset``/``astep``; a policy
 that awaits a model server keeps 16 requests in flight. ``policy(observation, info)`` returns
 the next action (text or a tool call) or an awaitable of it; ``info`` is the reset info
-(instructions, tools) on the first call of an episode and the last step's info after. With
+(instructions, tools) on the first call of an episode and the last step's info after, less
+the case id (it is in the :class:`Rollout`). With
 ``chat=True`` the observation is the conversation so far as chat messages.
 
 Episode ``i`` is reset with ``seed + i`` whatever the concurrency, so the results are the same
@@ -60,7 +61,9 @@ async def _play(env: Any, policy: Policy, index: int, seed: int, max_steps: int,
     rollout = Rollout(index, seed, info["scenario_id"])
     messages = [{"role": "system", "content": info["instructions"]}, *observation_messages(observation, None)]
     for _ in range(max_steps):
-        action = await _decide(policy, list(messages) if chat else observation, info)
+        # The case id stays out of the policy's view: over many epochs it would stand in for a history.
+        seen = {key: value for key, value in info.items() if key != "scenario_id"}
+        action = await _decide(policy, list(messages) if chat else observation, seen)
         message, call = action_message(action, len(messages))
         observation, reward, terminated, truncated, info = await env.astep(action)
         messages += [message, *observation_messages(observation, call)]
@@ -98,8 +101,15 @@ async def rollouts(policy: Policy, episodes: int, *, concurrency: int = 8, seed:
         for index in pending:  # a shared iterator: each index is taken by one worker
             results.append(await _play(own, policy, index, seed + index, own.max_turns + 1, chat))
 
+    tasks = [asyncio.ensure_future(worker(own)) for own in envs]
     try:
-        await asyncio.gather(*(worker(own) for own in envs))
+        await asyncio.gather(*tasks)
+    except BaseException:
+        # One worker failed (a policy error, Ctrl-C): stop the others before their envs close.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     finally:
         for own in envs[1:] if env is not None else envs:
             own.close()

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
+from ..llm.redact import redact_url
 from ..paths import DEFAULT_DB_URL
 from .errors import StoreError
 
@@ -107,5 +108,6 @@ def advice_for(exc: BaseException) -> tuple[str, str]:
 def write_error(url: str, exc: BaseException) -> StoreError:
     """A database failure during a run, as one line naming the database and what to do."""
     reason, advice = advice_for(exc)
-    return StoreError(f"cannot write to database {url}: {reason}. To go on, {advice}, then run the same "
+    # The URL may carry a PostgreSQL password; the message is printed.
+    return StoreError(f"cannot write to database {redact_url(url)}: {reason}. To go on, {advice}, then run the same "
                       "command again: finished episodes are kept.")

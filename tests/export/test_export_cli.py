@@ -122,3 +122,19 @@ def test_json_lines_escape_what_a_terminal_would_act_on():
     assert "\x1b" not in line and "\x9b" not in line and "\u202e" not in line
     assert "é" in line and json.loads(line) == {"text": "a\x1b[2Jb\x9bc\u202ed\ud800 é"}
     line.encode("utf-8")  # a lone surrogate escaped, so the line can be written
+
+
+def test_an_unwritable_output_is_one_line(logged):
+    done = _export(logged, "--out", "/proc/agentclinic-export.jsonl")  # not writable, even for root
+    assert done.exit_code == 2 and "cannot write /proc/agentclinic-export.jsonl" in done.output
+    assert "Traceback" not in done.output and len(done.output.strip().splitlines()) == 1
+
+
+def test_a_symlinked_output_is_refused_and_its_target_kept(logged, tmp_path):
+    target = tmp_path / "real"
+    assert _export(logged, "--format", "hf", "--out", str(target)).exit_code == 0
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    done = _export(logged, "--format", "hf", "--out", str(link), "--force")
+    assert done.exit_code == 2 and "is a symbolic link" in done.output
+    assert (target / "dataset_info.json").is_file()
