@@ -1,7 +1,7 @@
 """Resuming a run: which run a command fills, which planned episodes are done, which are redone.
 
 A run is filled under a lease (see :mod:`agentclinic.store.lease`). An episode is
-identified by (case, trial, persona, swap) — the same key the plan is made of.
+identified by (case, trial, persona, swap, doctor tools) — the same key the plan is made of.
 Finished episodes (``completed``, and ``failed`` unless failures are retried) are kept;
 anything else (``running`` after a crash, ``abandoned`` after Ctrl-C, ``failed`` with
 ``retry_failed``) is deleted with its turns and calls and run again, so the final set of
@@ -27,17 +27,23 @@ if TYPE_CHECKING:
 OPERATIONAL = frozenset({"concurrency", "resume", "retry_failed", "fresh", "db", "shard"})
 OPERATIONAL_ROLE_SETTINGS = frozenset({"timeout_s", "max_retries", "max_in_flight", "cache"})
 
-EpisodeKey = tuple[str, int, str | None, str | None]
+EpisodeKey = tuple[str, int, str | None, str | None, str | None]
+# Run settings whose default means "as before they existed": left out of a run's identity at
+# their default, so a run logged before them is still found by the same command.
+_DEFAULTS_OMITTED = {"doctor_tools": [[]], "rag_corpus": None, "rag_retriever": "bm25", "rag_top_k": 3,
+                     "experience_run": None, "experience_rule": "similar"}
 
 
-def episode_key(scenario_id: str, trial: int, persona_id: str | None, swap: str | None) -> EpisodeKey:
-    return scenario_id, trial, persona_id, swap
+def episode_key(scenario_id: str, trial: int, persona_id: str | None, swap: str | None,
+                doctor_tools: str | None = None) -> EpisodeKey:
+    return scenario_id, trial, persona_id, swap, doctor_tools
 
 
 def identity(record: dict) -> dict:
     """A run's configuration without the operational settings, as stored (JSON types)."""
     record = json.loads(json.dumps(record, default=str))
-    kept = {key: value for key, value in record.items() if key not in OPERATIONAL}
+    kept = {key: value for key, value in record.items() if key not in OPERATIONAL
+            and not (key in _DEFAULTS_OMITTED and value == _DEFAULTS_OMITTED[key])}
     if isinstance(kept.get("roles"), dict):
         roles = {k: v for k, v in kept["roles"].items() if k not in OPERATIONAL_ROLE_SETTINGS}
         # Runs logged before --doctor-interface existed said the same with `structured` alone:
@@ -71,7 +77,7 @@ def resumption(store: Store, run_id: int, retry_failed: bool = False,
     result = Resumption(run_id)
     finished = ("completed",) if retry_failed else ("completed", "failed")
     for row in store.episodes(run_id):
-        key = episode_key(row.scenario_id, row.trial, row.persona_id, row.swap)
+        key = episode_key(row.scenario_id, row.trial, row.persona_id, row.swap, row.doctor_tools)
         if mine is not None and key not in mine:
             continue
         if row.status in finished and key not in result.done:

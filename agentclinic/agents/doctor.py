@@ -14,6 +14,10 @@ questions, body systems and tests, and diagnoses with weighted features. Policy:
 
 When the budget is short it keeps the opening question, the examination and the first tests
 and drops the rest; it always answers on the final turn. Deterministic for a seed.
+
+Doctor tools it can use without a model (see :mod:`.baseline_tools`): ``rag`` ranks
+candidates by a search of the corpus with what it heard; ``notebook`` keeps the diagnoses it
+missed and weighs them when their features turn up again.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from pathlib import Path
 import yaml
 
 from ..actions import Diagnose, Examine, RequestTest, format_action
+from ..doctor_tools.context import EpisodeFeedback, ToolContext
 from ..matching import load_diagnosis_graph
 from ..paths import data_file
 from ..persona import Persona, load_library
 from ..roles import Observation
 from ..scenario import DoctorBrief
 from ..text import TextIndex, normalize
+from .baseline_tools import BaselineTools
 
 _CLAUSE = re.compile(r"[.;,\n]+")
 _NEGATED = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:no|not|denies|denied|without|negative|never|nothing|none)\b")
@@ -79,7 +85,7 @@ class BaselineDoctor:
     """Structured history, examination, complaint-directed tests, then a feature-scored diagnosis."""
 
     def __init__(self, brief: DoctorBrief, seed: int = 0, knowledge: Knowledge | None = None,
-                 persona: Persona | None = None):
+                 persona: Persona | None = None, tools: ToolContext | None = None):
         self.brief = brief
         self.rng = random.Random(seed)
         self.knowledge = knowledge or load_knowledge()
@@ -87,12 +93,15 @@ class BaselineDoctor:
         self.hints: set[str] = load_library().hints(persona, "doctor") if persona else set()
         self.complaints = self._recognise(f"{brief.objective}")
         self.heard: list[str] = []
+        self.turns_taken = 0
+        self.tools = BaselineTools(tools) if tools is not None and tools.condition else None
         budget = brief.max_turns - 1  # the last turn is kept for the diagnosis
         if "early_closure" in self.hints:
             budget = max(1, budget // 2)
         self.plan = self._plan(budget)
 
     async def act(self, observation: Observation) -> str:
+        self.turns_taken = observation.turn
         if observation.turn > 0:
             self.heard.append(observation.text)
         if observation.final_turn or observation.remaining <= 1 or not self.plan:
@@ -150,6 +159,10 @@ class BaselineDoctor:
         names = [n for c in self.complaints for n in c.candidates]
         return list(dict.fromkeys(names)) or list(self.knowledge.features)
 
+    async def write_note(self, previous: str | None, feedback: EpisodeFeedback) -> str | None:
+        """The notebook after an episode: the diagnoses it missed (only with the notebook tool)."""
+        return self.tools.write_note(previous, feedback) if self.tools is not None else None
+
     def _features_for(self, option: str) -> dict[str, float]:
         if option in self.knowledge.features:
             return self.knowledge.features[option]
@@ -165,9 +178,15 @@ class BaselineDoctor:
         return sum(weight for phrase, weight in self._features_for(option).items() if heard.contains(phrase))
 
     def diagnose(self) -> Diagnose:
-        heard = TextIndex(" | ".join(positive_clauses(self.heard)))
+        clauses = positive_clauses(self.heard)
+        heard = TextIndex(" | ".join(clauses))
         options = self.candidates()
+        if self.tools is not None:  # retrieval and the notebook may add candidates
+            options = self.tools.extend(options, clauses, self.turns_taken, multiple_choice=bool(
+                self.brief.answer_options))
         scores = {option: self.score(option, heard) for option in options}
+        if self.tools is not None:
+            scores = self.tools.adjust(scores)
         if "anchor_first" in self.hints and self.persona is not None:  # confirmation: the anchor weighs more
             anchor = normalize(self.persona.anchor)
             scores = {o: v + (3.0 if anchor and anchor in normalize(o) else 0.0) for o, v in scores.items()}

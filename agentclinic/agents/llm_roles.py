@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..actions import MeasurementRequest, RequestTest
-from ..llm.client import ModelClient
+from ..llm.client import Completion, ModelClient
 from ..llm.messages import ImagePart, Message, encode_image
 from ..matching import match
 from ..persona import Persona, load_library
@@ -24,6 +24,8 @@ from ..survey import SURVEY_SCHEMA, Survey, TurnLike, parse_survey
 from ..text import normalize
 from ..validity.guard import added_conditions
 from .card_text import render_card
+from ..doctor_tools.context import EpisodeFeedback, ToolContext
+from .model_tools import SEARCH_TOOL, ModelDoctorTools, system_additions
 from .tool_doctor import (
     TOOL_CALL_SCHEMA,
     NativeToolTurns,
@@ -46,6 +48,24 @@ ACTION_SCHEMA = {
     },
     "required": ["action"],
 }
+
+
+def search_action_schema() -> dict:
+    """ACTION_SCHEMA with the retrieval tool's ``search`` action and its query."""
+    schema = json.loads(json.dumps(ACTION_SCHEMA))
+    schema["properties"]["action"]["enum"].append("search")
+    schema["properties"]["query"] = {"type": "string", "maxLength": 200}
+    return schema
+
+
+def search_call_schema() -> dict:
+    """TOOL_CALL_SCHEMA with a ``search_knowledge`` call added."""
+    function = SEARCH_TOOL["function"]
+    return {"anyOf": [*TOOL_CALL_SCHEMA["anyOf"], {
+        "type": "object", "properties": {"name": {"const": function["name"]}, "arguments": function["parameters"]},
+        "required": ["name", "arguments"], "additionalProperties": False}]}
+
+
 _MAP_SCHEMA = {"type": "object", "properties": {"test": {"type": ["string", "null"]}}, "required": ["test"]}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -67,19 +87,29 @@ class LLMDoctor:
 
     ``interface`` is how it acts: ``text`` (the text protocol), ``json`` (JSON actions under a
     schema; ``structured=True`` says the same) or ``tools`` (see :mod:`.tool_doctor`).
+    ``tools`` are its doctor tools for this episode (see :mod:`.model_tools`).
     """
 
     def __init__(self, brief: DoctorBrief, seed: int, client: ModelClient, prompts: PromptSet, *,
-                 structured: bool = False, persona: Persona | None = None, interface: str | None = None):
+                 structured: bool = False, persona: Persona | None = None, interface: str | None = None,
+                 tools: ToolContext | None = None):
         self.client, self.prompts, self.seed = client, prompts, seed
         self.brief = brief
         self.interface = interface or ("json" if structured else "text")
         self.structured = self.interface == "json"
+        searching = tools is not None and tools.uses("rag")
         self.tools = bounded_tools() if self.interface == "tools" else None
+        if self.tools is not None and searching:
+            self.tools.append(SEARCH_TOOL)
         # Backends without native tool calling get the tools in the prompt and answer in JSON.
         self.tool_turns = NativeToolTurns() if self.tools and getattr(client.backend, "tool_calling", False) else None
+        self.schema = {"json": search_action_schema() if searching else ACTION_SCHEMA,
+                       "tools": search_call_schema() if searching else TOOL_CALL_SCHEMA}.get(self.interface)
         system = doctor_instructions(brief, prompts, sees_images=client.vision, interface=self.interface,
                                      persona=persona, native_tools=self.tool_turns is not None)
+        self.toolkit = ModelDoctorTools(self, tools, self.interface) if tools is not None and tools.condition else None
+        if self.toolkit is not None:
+            system += system_additions(tools, self.interface)  # type: ignore[arg-type]
         self.messages: list[Message] = [Message("system", system)]
 
     def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:
@@ -96,18 +126,44 @@ class LLMDoctor:
         text = self.prompts.doctor_turn.format(
             observation=f"{observation.text}\n{notes}".strip(), turn=observation.turn + 1,
             turn_used=observation.turn, max_turns=self.brief.max_turns, remaining=observation.remaining)
+        self.tell(text, images)
+        if self.toolkit is not None:
+            return await self.toolkit.act(observation.turn, observation.final_turn)
+        action, _ = await self.call_action()
+        return action
+
+    def tell(self, text: str, images: tuple[ImagePart, ...] = ()) -> None:
+        """Add ``text`` for the model: as the reply to its pending tool calls, else as a user message."""
         if self.tool_turns is not None:
             self.messages += self.tool_turns.observation(text, images)
+        else:
+            self.messages.append(Message("user", text, images))
+
+    async def call_action(self) -> tuple[str, Completion]:
+        """One action call: the action text (the episode parses it) and the completion."""
+        if self.tool_turns is not None:
             completion = await self.client.chat(self.messages, seed=self.seed, tools=self.tools)
             message, action = self.tool_turns.take(completion)
             self.messages.append(message)
-            return action
-        self.messages.append(Message("user", text, images))
-        schema = {"json": ACTION_SCHEMA, "tools": TOOL_CALL_SCHEMA}.get(self.interface)
-        completion = await self.client.chat(self.messages, seed=self.seed, json_schema=schema)
+            return action, completion
+        completion = await self.client.chat(self.messages, seed=self.seed, json_schema=self.schema)
         reply = completion.text.strip()
         self.messages.append(Message("assistant", reply))
-        return as_tool_call_text(reply) if self.interface == "tools" else reply
+        return (as_tool_call_text(reply) if self.interface == "tools" else reply), completion
+
+    async def think(self, prompt: str, *, note: str, max_tokens: int | None = None) -> Completion:
+        """A free-text call in the doctor's conversation (reasoning, a note), kept in it."""
+        self.tell(prompt)
+        client = self.client.with_max_tokens(max_tokens) if max_tokens else self.client
+        completion = await client.chat(self.messages, seed=self.seed, note=note)
+        self.messages.append(Message("assistant", completion.text.strip()))
+        return completion
+
+    async def write_note(self, previous: str | None, feedback: EpisodeFeedback) -> str | None:
+        """The rewritten notebook after the episode (only with the notebook tool)."""
+        if self.toolkit is None or not self.toolkit.context.uses("notebook"):
+            return None
+        return await self.toolkit.write_note(previous, feedback)
 
 
 class LLMPatient:

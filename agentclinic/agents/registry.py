@@ -86,8 +86,8 @@ class RoleSpecError(ValueError):
 
 # Factories are module-level functions bound with functools.partial, never lambdas, so a role
 # set pickles and deep-copies (env copies for search, Ray tasks, async vector envs).
-def _baseline_doctor(brief, seed, persona=None):
-    return BaselineDoctor(brief, seed, persona=persona)
+def _baseline_doctor(brief, seed, persona=None, tools=None):
+    return BaselineDoctor(brief, seed, persona=persona, tools=tools)
 
 
 def _scripted_patient(scenario, seed, persona=None):
@@ -117,8 +117,9 @@ def _seeded(spec: ModelSpec, seed: int) -> int:
     return spec.seed if spec.seed is not None else seed
 
 
-def _llm_doctor(client: ModelClient, prompts, interface: str, brief, seed, persona=None):
-    return LLMDoctor(brief, _seeded(client.spec, seed), client, prompts, interface=interface, persona=persona)
+def _llm_doctor(client: ModelClient, prompts, interface: str, brief, seed, persona=None, tools=None):
+    return LLMDoctor(brief, _seeded(client.spec, seed), client, prompts, interface=interface, persona=persona,
+                     tools=tools)
 
 
 # Tool calls need the provider's API (openai, langchain); the embedded model answers the same

@@ -80,6 +80,20 @@ def run(
     persona: str = typer.Option(None, "--persona", help="Stored persona stack id(s), comma-separated."),
     swap: str = typer.Option(None, "--swap", help="Run each case once per value of a demographic field "
                                                   "(sex, age, race, gender, occupation)."),
+    doctor_tools: str = typer.Option(None, "--doctor-tools", metavar="TOOLS",
+                                     help="Doctor tools: cot, reflect, rag, notebook, experience. 'cot,reflect' "
+                                          "composes them; with 'none' or '+' it is a sweep: "
+                                          "none,rag,rag+notebook runs each condition (paired seeds)."),
+    rag_corpus: str = typer.Option(None, "--rag-corpus", metavar="DIR",
+                                   help="Folder of .md/.txt files the rag tool searches. [default: the bundled "
+                                        "condition summaries]"),
+    rag_retriever: str = typer.Option("bm25", "--rag-retriever",
+                                      help="bm25, or embedding:<local sentence-transformers model folder>."),
+    rag_top_k: int = typer.Option(3, "--rag-top-k", min=1, help="Passages returned per search."),
+    experience_run: int = typer.Option(None, "--experience-run", metavar="RUN_ID",
+                                       help="Run whose correct episodes the experience tool shows as examples."),
+    experience_rule: str = typer.Option("similar", "--experience-rule",
+                                        help="Which example: similar (closest chief complaint) or random (seeded)."),
     multiple_choice: bool = typer.Option(False, "--multiple-choice",
                                          help="Show the doctor the answer options (diagnosis + distractors)."),
     missing: str = typer.Option("default-normal", "--missing",
@@ -113,7 +127,9 @@ def run(
             measurement=measurement or model or "scripted", assessor=assessor or model or "scripted",
             roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
             swap=swap, survey=survey, concurrency=concurrency, resume=resume, retry_failed=retry_failed,
-            fresh=fresh, shard=shard)
+            fresh=fresh, shard=shard, doctor_tools=doctor_tools, rag_corpus=rag_corpus, rag_retriever=rag_retriever,
+            rag_top_k=rag_top_k, experience_run=experience_run, experience_rule=experience_rule)
+        config.validate()
         executor = _ray_executor(ray, config) if ray else None
     started = time.perf_counter()
     with user_errors():

@@ -87,6 +87,10 @@ class RayExecutor:
 
 def check_config(config: RunConfig) -> None:
     """Settings that cannot work with Ray, refused in one line that says why."""
+    config.validate()
+    if any(config.doctor_tools):
+        raise ValueError("--ray does not run doctor tools yet (their notebook and retriever live in one process); "
+                         "drop --doctor-tools or --ray")
     if config.shard is not None:
         raise ValueError(f"--ray cannot be combined with --shard {config.shard}: Ray already spreads one run over "
                          "the whole cluster, while --shard splits it among separate processes; use one or the other")
@@ -151,7 +155,7 @@ async def _drive(ray: Any, todo: list, slots: list, config: RunConfig, store: St
             while not (stop.requested or lease.lost) and len(pending) < window \
                     and (entry := next(queue, None)) is not None:
                 index, item = entry
-                pending[task.remote(shared_config, run_id, *item, shared_drawer)] = (index, item)
+                pending[task.remote(shared_config, run_id, *item[:4], shared_drawer)] = (index, item)
             if not pending or stop.requested or lease.lost:
                 return
             ready, _ = await asyncio.to_thread(ray.wait, list(pending), num_returns=1, timeout=_POLL_S)
@@ -184,7 +188,7 @@ def record_failure(store: Store, run_id: int, config: RunConfig, item: tuple, re
     replacing whatever its attempts left half-written."""
     from ..seeding import derive_seed
 
-    scenario, trial, persona, swap = item
+    scenario, trial, persona, swap = item[:4]
     kept = settle_earlier_attempts(store, run_id, item)
     if kept is not None:  # an attempt finished it before its worker died: nothing to redo
         return kept
@@ -210,7 +214,7 @@ def settle_earlier_attempts(store: Store, run_id: int, item: tuple) -> EpisodeOu
     otherwise the rows earlier attempts left unfinished (a killed worker's ``running`` episode)
     are deleted, so the episode is recorded once. Only one attempt runs at a time (Ray retries
     after a death), and the driver's lease keeps other processes off the run."""
-    scenario, trial, persona, swap = item
+    scenario, trial, persona, swap = item[:4]
     with Session(store.engine) as session:
         rows = session.exec(select(Episode).where(
             Episode.run_id == run_id, Episode.scenario_id == scenario.id, Episode.trial == trial,

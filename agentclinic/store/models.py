@@ -83,6 +83,8 @@ class Episode(SQLModel, table=True):
     persona_id: str | None = Field(default=None, index=True, description="persona stack id; NULL when neutral")
     persona: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     swap: str | None = Field(default=None, description="demographic swap, e.g. 'sex=male'")
+    doctor_tools: str | None = Field(default=None, index=True,
+                                     description="the doctor's tools, e.g. 'rag+notebook'; NULL: none")
     status: str = Field(default="running", index=True, description="running | completed | failed | abandoned")
     correct: bool | None = None
     verdict: str | None = None
@@ -222,4 +224,45 @@ class LLMCacheEntry(SQLModel, table=True):
     text: str
     input_tokens: int | None = None
     output_tokens: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DoctorToolCall(SQLModel, table=True):
+    """One use of a doctor tool (chain of thought, reflection, retrieval, notebook, experience).
+
+    Not a turn of the encounter: kept apart from ``turn`` so budgets and transcripts of
+    turns stay as they were; ``position`` places it in the transcript (the number of turns
+    logged before it).
+    """
+
+    __tablename__ = "doctor_tool_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    episode_id: int = Field(foreign_key="episode.id", index=True)
+    position: int = Field(description="turns logged before this call (where it sits in the transcript)")
+    turn: int = Field(default=0, description="the doctor turn it came before")
+    tool: str = Field(description="cot | reflect | rag | notebook-read | notebook-write | experience")
+    input: str = ""
+    output: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_ms: float | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DoctorNote(SQLModel, table=True):
+    """A version of a doctor's notebook: the note written at the end of one episode."""
+
+    __tablename__ = "doctor_note"
+    __table_args__ = (Index("ix_doctor_note_chain", "run_id", "chain", "position", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id")
+    chain: str = Field(description="the doctor condition the note belongs to (tools, persona, swap)")
+    position: int = Field(description="the writing episode's place in the chain's plan order")
+    episode_id: int = Field(foreign_key="episode.id", index=True)
+    text: str
+    truncated: bool = Field(default=False, description="the doctor wrote more than the cap; the rest was cut")
     created_at: datetime = Field(default_factory=utcnow)

@@ -23,8 +23,8 @@ from ..survey import Survey
 from .engine import make_engine, one_line, require_existing
 from .errors import StoreError
 from .schema import ensure_schema
-from .models import (AssessmentRow, CaseSnapshot, Episode, LLMCacheEntry, LLMCall, Run, RunClaim, SurveyRow, Turn,
-                     utcnow)
+from .models import (AssessmentRow, CaseSnapshot, DoctorNote, DoctorToolCall, Episode, LLMCacheEntry, LLMCall, Run,
+                     RunClaim, SurveyRow, Turn, utcnow)
 
 
 def _elapsed(start: datetime, end: datetime) -> float:
@@ -122,7 +122,7 @@ class Store:
         if not episode_ids:
             return
         with Session(self.engine) as session:
-            for model in (Turn, LLMCall, AssessmentRow, SurveyRow):
+            for model in (Turn, LLMCall, AssessmentRow, SurveyRow, DoctorToolCall, DoctorNote):
                 session.exec(delete(model).where(model.episode_id.in_(episode_ids)))  # type: ignore[attr-defined]
             session.exec(delete(Episode).where(Episode.id.in_(episode_ids)))  # type: ignore[union-attr]
             session.commit()
@@ -136,12 +136,14 @@ class Store:
                 session.commit()
 
     def start_episode(self, run_id: int, scenario: Scenario, *, seed: int | None, trial: int = 0,
-                      max_turns: int = 0, persona: Persona | None = None, swap: str | None = None) -> int:
+                      max_turns: int = 0, persona: Persona | None = None, swap: str | None = None,
+                      doctor_tools: str | None = None) -> int:
         digest = self.save_case(scenario)
         with Session(self.engine) as session:
             row = Episode(run_id=run_id, case_digest=digest, scenario_id=scenario.id, scenario_title=scenario.title,
                           specialty=scenario.specialty, language=scenario.language, trial=trial, seed=seed,
                           correct_diagnosis=scenario.diagnosis.name, max_turns=max_turns, swap=swap,
+                          doctor_tools=doctor_tools,
                           persona_id=persona.label() if persona else None,
                           persona=persona.model_dump(mode="json") if persona else None)
             session.add(row)

@@ -1,0 +1,54 @@
+"""Writing and reading doctor-tool rows: tool uses and notebook versions (see models)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, select
+
+from .models import DoctorNote, DoctorToolCall
+
+if TYPE_CHECKING:
+    from ..doctor_tools.events import ToolEvent
+    from .recorder import Store
+
+
+def record_tool_event(store: Store, episode_id: int, position: int, event: ToolEvent) -> None:
+    """Log one tool use of an episode; ``position`` is the number of its turns logged so far."""
+    with Session(store.engine) as session:
+        session.add(DoctorToolCall(episode_id=episode_id, position=position, turn=event.turn, tool=event.tool,
+                                   input=event.input, output=event.output, detail=dict(event.detail),
+                                   input_tokens=event.input_tokens, output_tokens=event.output_tokens,
+                                   cost_usd=event.cost_usd, latency_ms=event.latency_ms))
+        session.commit()
+
+
+def tool_calls_of(store: Store, episode_ids: Sequence[int]) -> dict[int, list[DoctorToolCall]]:
+    """Every tool use of many episodes, in order, grouped by episode."""
+    grouped: dict[int, list[DoctorToolCall]] = {eid: [] for eid in episode_ids}
+    with Session(store.engine) as session:
+        for start in range(0, len(episode_ids), 500):  # stay under SQL parameter limits
+            chunk = list(episode_ids[start:start + 500])
+            query = select(DoctorToolCall).where(DoctorToolCall.episode_id.in_(chunk)).order_by(  # type: ignore[attr-defined]
+                DoctorToolCall.episode_id, DoctorToolCall.id)
+            for row in session.exec(query).all():
+                grouped[row.episode_id].append(row)
+    return grouped
+
+
+def save_note(store: Store, run_id: int, chain: str, position: int, episode_id: int, text: str,
+              truncated: bool) -> None:
+    with Session(store.engine) as session:
+        session.add(DoctorNote(run_id=run_id, chain=chain, position=position, episode_id=episode_id, text=text,
+                               truncated=truncated))
+        session.commit()
+
+
+def notes_of(store: Store, run_id: int, chain: str | None = None) -> list[DoctorNote]:
+    """A run's notebook versions (of one chain, or all), in chain and position order."""
+    with Session(store.engine) as session:
+        query = select(DoctorNote).where(DoctorNote.run_id == run_id)
+        if chain is not None:
+            query = query.where(DoctorNote.chain == chain)
+        return list(session.exec(query.order_by(DoctorNote.chain, DoctorNote.position)).all())  # type: ignore[arg-type]
