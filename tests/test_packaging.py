@@ -31,6 +31,8 @@ def test_wheel_contains_the_data(wheel):
     assert any(n.startswith("agentclinic/_bundled/scenarios/core/images/") and n.endswith(".png") for n in names)
     assert "agentclinic/_bundled/personas/README.md" in names
     assert "agentclinic/data/terminology.yaml" in names
+    assert "agentclinic/data/corpus/atrial-fibrillation.md" in names  # the rag tool's default corpus
+    assert "agentclinic/store/migrations/versions/0004_doctor_tools.py" in names
 
 
 def test_installed_wheel_runs_from_anywhere(wheel, tmp_path):
@@ -53,6 +55,6 @@ def test_installed_wheel_runs_from_anywhere(wheel, tmp_path):
     assert str(env_dir) in where.stdout
     listed = run("-m", "agentclinic", "scenarios", "list", "--json")
     assert len(json.loads(listed.stdout)) >= 40
-    ran = run("-m", "agentclinic", "run", "--limit", "2", "--quiet")
+    ran = run("-m", "agentclinic", "run", "--limit", "2", "--quiet", "--doctor-tools", "rag")
     assert ran.returncode == 0, ran.stderr
     assert (work / "runs" / "agentclinic.db").is_file()

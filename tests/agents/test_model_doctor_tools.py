@@ -148,3 +148,18 @@ def test_experience_without_a_source_run_is_refused_before_anything_runs(db_url:
         _run(db_url, ScriptedModel([]), "experience")
     with pytest.raises(ValueError, match="no such run"):
         _run(db_url, ScriptedModel([]), "experience", experience_run=99)
+
+
+def test_a_note_naming_the_answer_never_reaches_a_later_trial_of_the_same_case(db_url: str):
+    """The exploit: write the right answer (in any spelling) into the notebook, then meet the
+    case again. The sentences that name it are dropped; the rest of the note is read."""
+    note = "Palpitations need an ECG early. The answer here was A-fib. Ask about alcohol and thyroid symptoms."
+    model = ScriptedModel([(_said("notebook for future cases"), note),
+                           (lambda last: True, "DIAGNOSIS READY: Atrial fibrillation")])
+    result, calls, _, _ = _run(db_url, model, "notebook", trials=2)
+    second = result.outcomes[1].episode_id
+    (read,) = [c for c in calls[second] if c.tool == "notebook-read"]
+    assert read.detail["sentences_withheld"] == 1
+    assert read.output == "Palpitations need an ECG early. Ask about alcohol and thyroid symptoms."
+    later_prompts = [r[0].text for r in model.requests if "Your notebook" in r[0].text]
+    assert later_prompts and all("fib" not in text.lower() for text in later_prompts)
