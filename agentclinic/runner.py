@@ -22,15 +22,15 @@ from .batch.tooling import attach_run, check_tools, tool_runtime
 from .doctor_tools.selection import Condition, parse_conditions
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES
 from .loader import Pack, load_pack
-from .persona import Persona
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
+from .persona import Persona
+from .resume import open_run
 from .roles import RoleSet
 from .scenario import Scenario
-from .resume import open_run
 from .stats import wilson_interval
+from .stopping import StopRequest
 from .store import Store, StoreError
 from .store.lease import Lease
-from .stopping import StopRequest
 from .validity.options import OptionDrawer
 
 __all__ = ["BatchResult", "EpisodeOutcome", "Executor", "PlanItem", "RunConfig", "episode_plan",

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from agentclinic.doctor_tools.retrieval import BM25Retriever, open_retriever
 from agentclinic.doctor_tools.corpus import load_corpus
+from agentclinic.doctor_tools.retrieval import BM25Retriever, open_retriever
 from agentclinic.text import normalize
 
 HERE = Path(__file__).resolve().parent

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..actions import MeasurementRequest, RequestTest
+from ..doctor_tools.context import EpisodeFeedback, ToolContext
 from ..llm.client import Completion, ModelClient
 from ..llm.messages import ImagePart, Message, encode_image
 from ..matching import match
@@ -24,7 +25,6 @@ from ..survey import SURVEY_SCHEMA, Survey, TurnLike, parse_survey
 from ..text import normalize
 from ..validity.guard import added_conditions
 from .card_text import render_card
-from ..doctor_tools.context import EpisodeFeedback, ToolContext
 from .model_tools import SEARCH_TOOL, ModelDoctorTools, system_additions
 from .tool_doctor import (
     TOOL_CALL_SCHEMA,

@@ -66,7 +66,7 @@ def choose(candidates: list[PastEpisode], *, scenario_id: str, objective: str, s
 
 def render(example: PastEpisode) -> str:
     """The worked example as the doctor reads it, within :data:`EXAMPLE_CHARS` characters."""
-    lines = [f"A worked example: a past case (a different patient), diagnosed correctly.",
+    lines = ["A worked example: a past case (a different patient), diagnosed correctly.",
              f"Objective: {example.objective}"]
     for speaker, text in example.transcript:
         text = " ".join(text.split())

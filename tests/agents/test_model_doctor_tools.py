@@ -39,7 +39,7 @@ def test_a_search_returns_passages_and_never_uses_a_turn(db_url: str):
     model = ScriptedModel([(_said("Search results"), "REQUEST TEST: ECG"),
                            (_said("[Turn 1 "), "SEARCH: irregular palpitations, breathless, no P waves"),
                            (_said("[Turn 2 "), "DIAGNOSIS READY: Atrial fibrillation")])
-    result, calls, turns, row = _run(db_url, model, "rag")
+    result, calls, turns, _ = _run(db_url, model, "rag")
     (outcome,) = result.outcomes
     assert outcome.turns == 2 and outcome.correct  # the search was not a turn
     (search,) = [c for c in calls[outcome.episode_id] if c.tool == "rag"]
@@ -80,7 +80,7 @@ def test_native_tool_calls_get_their_search_results_as_tool_replies(db_url: str)
     diagnose = ToolCall("call_2", "diagnose", json.dumps({"diagnosis": "Atrial fibrillation"}))
     model = NativeModel([(_said("Search results"), RawCompletion("", 50, 5, "native", (diagnose,))),
                          (lambda last: True, RawCompletion("", 50, 5, "native", (call,)))])
-    result, calls, _, _ = _run(db_url, model, "rag", interface="tools")
+    result, _, _, _ = _run(db_url, model, "rag", interface="tools")
     assert result.outcomes[0].correct
     reply = model.requests[1][-1]
     assert reply.role == "tool" and reply.tool_call_id == "call_1" and "Search results" in reply.text
@@ -121,7 +121,7 @@ def test_reflection_happens_once_and_may_continue_the_encounter(db_url: str):
 def test_a_long_note_is_cut_to_the_cap_and_read_by_the_next_episode(db_url: str):
     model = ScriptedModel([(_said("notebook for future cases"), "Check the pulse rhythm first. " * 60),
                            (lambda last: True, "DIAGNOSIS READY: Atrial fibrillation")])
-    result, calls, _, _ = _run(db_url, model, "notebook", cases=[CASE, "pulmonology-001"])
+    result, _, _, _ = _run(db_url, model, "notebook", cases=[CASE, "pulmonology-001"])
     store = Store(db_url)
     notes = notes_of(store, result.run_id)
     store.close()
