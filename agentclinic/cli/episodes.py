@@ -12,7 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..printable import printable
-from ..store import Store
+from ..report.tool_lines import describe, interleave, usage
+from ..store import DoctorToolCall, Store, Turn
+from ..store.tool_log import notes_of, tool_calls_of
 from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
 from .safe import literal, shown
 
@@ -20,6 +22,7 @@ episodes_app = typer.Typer(no_args_is_help=True)
 runs_app = typer.Typer(no_args_is_help=True)
 
 _SPEAKER_STYLE = {"doctor": "bold cyan", "patient": "green", "measurement": "magenta", "system": "dim"}
+_TOOL_STYLE = "yellow"
 
 
 def _open(db: str) -> Store:
@@ -57,13 +60,15 @@ def show(episode_id: int = typer.Argument(..., help="Episode id."), db: str = Db
         err_console.print(f"[red]Error:[/] no episode {episode_id} in {escape(db)}; "
                           "see `agentclinic episodes list --all`.")
         raise typer.Exit(2)
-    turns = store.turns(episode_id)
+    turns, calls = store.turns(episode_id), tool_calls_of(store, [episode_id])[episode_id]
     if as_json:
-        print_json({"episode": row.model_dump(mode="json"), "turns": [t.model_dump(mode="json") for t in turns]})
+        print_json({"episode": row.model_dump(mode="json"), "turns": [t.model_dump(mode="json") for t in turns],
+                    "tool_calls": [c.model_dump(mode="json") for c in calls]})
         return
-    console.rule(f"Episode {row.id} · run {row.run_id} · {shown(row.scenario_id)}")
-    for turn in turns:
-        console.print(_turn_line(turn.speaker, turn.action, turn.provenance, turn.text))
+    tools = f" · tools {shown(row.doctor_tools)}" if row.doctor_tools else ""
+    console.rule(f"Episode {row.id} · run {row.run_id} · {shown(row.scenario_id)}{tools}")
+    for item in interleave(turns, calls):
+        console.print(_item_line(item))
     console.rule()
     outcome = {True: "[green]correct[/]", False: "[red]wrong[/]", None: "not assessed"}[row.correct]
     console.print(f"Status: {shown(row.status)} · {outcome} ({shown(row.verdict or '—')})")
@@ -75,6 +80,21 @@ def show(episode_id: int = typer.Argument(..., help="Episode id."), db: str = Db
         console.print(f"[red]Error:[/] {shown(row.error)}")
 
 
+def _item_line(item: Turn | DoctorToolCall) -> Text:
+    if isinstance(item, DoctorToolCall):
+        return _tool_line(item)
+    return _turn_line(item.speaker, item.action, item.provenance, item.text)
+
+
+def _tool_line(call: DoctorToolCall) -> Text:
+    """A tool use, marked apart from the turns: '⚙ rag: query → passages a, b, c'."""
+    line = literal(f"  ⚙ {call.tool}", f"bold {_TOOL_STYLE}")
+    line.append(f": {printable(describe(call))}", style=_TOOL_STYLE)
+    if spent := usage(call):
+        line.append(f" ({spent})", style="dim")
+    return line
+
+
 def _turn_line(speaker: str, action: str | None, provenance: str | None, text: str) -> Text:
     """One transcript line, built as ``Text`` so nothing stored is ever read as markup."""
     line = literal(speaker, _SPEAKER_STYLE.get(speaker, ""))
@@ -83,6 +103,34 @@ def _turn_line(speaker: str, action: str | None, provenance: str | None, text: s
             line.append(f" {printable(tag)}", style="dim")
     line.append(f": {printable(text)}")
     return line
+
+
+@episodes_app.command(help="List the doctor's notebook versions of a run, in the order they were written.")
+def notes(run_id: int = typer.Argument(..., help="Run id."), db: str = DbOption,
+          chain: str = typer.Option(None, "--chain", help="Only this notebook chain (e.g. 'rag+notebook')."),
+          as_json: bool = JsonOption) -> None:
+    store = _open(db)
+    if store.run(run_id) is None:
+        err_console.print(f"[red]Error:[/] no run {run_id} in {escape(db)}; see `agentclinic runs list`.")
+        raise typer.Exit(2)
+    versions = notes_of(store, run_id, chain)
+    if as_json:
+        print_json([{"run_id": n.run_id, "chain": n.chain, "version": n.position + 1, "position": n.position,
+                     "episode_id": n.episode_id, "truncated": n.truncated, "text": n.text,
+                     "created_at": n.created_at.isoformat()} for n in versions])
+        return
+    if not versions:
+        chains = sorted({n.chain for n in notes_of(store, run_id)}) if chain is not None else []
+        hint = (f"; its chains: {shown(', '.join(chains))}" if chains
+                else " (a run with --doctor-tools notebook writes them)")
+        which = f" in chain {shown(chain)}" if chain is not None else ""
+        console.print(f"Run {run_id} has no notebook versions{which}{hint}.")
+        return
+    for note in versions:
+        cut = " · [yellow]truncated[/]" if note.truncated else ""
+        console.rule(f"{shown(note.chain)} · version {note.position + 1} · episode {note.episode_id}{cut}",
+                     align="left")
+        console.print(literal(note.text) if note.text else Text("(empty)", style="dim"))
 
 
 @runs_app.command("list", help="List logged runs, newest first.")

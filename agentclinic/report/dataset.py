@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from ..assess.differential import differential_rank
 from ..persona import Persona, load_library
 from ..scenario import Scenario
-from ..store import AssessmentRow, Episode, Run, Store, SurveyRow
+from ..store import AssessmentRow, DoctorToolCall, Episode, Run, Store, SurveyRow
+from ..store.tool_log import tool_calls_of
 from .faults import FaultChecker, Faults
 from .metrics import EpisodeMetrics, episode_metrics
 
@@ -30,10 +31,21 @@ class EpisodeView:
     metrics: EpisodeMetrics | None = None
     faults: Faults | None = None
     survey: SurveyRow | None = None
+    tool_calls: list[DoctorToolCall] = field(default_factory=list)  # doctor-tool uses, in order
 
     @property
     def doctor(self) -> str:
         return str(self.run.bindings.get("doctor", "?"))
+
+    @property
+    def tools(self) -> str | None:
+        """The doctor-tools label (e.g. ``rag+notebook``); None for an episode without tools."""
+        return self.row.doctor_tools if self.row.doctor_tools not in (None, "", "none") else None
+
+    @property
+    def tool_tokens(self) -> int:
+        """Tokens spent in doctor-tool calls (a tool without a model spends none)."""
+        return sum((c.input_tokens or 0) + (c.output_tokens or 0) for c in self.tool_calls)
 
     @property
     def persona(self) -> dict:
@@ -97,12 +109,14 @@ def load_dataset(store: Store, run_ids: Sequence[int], assessor: str | None = No
         rows = list(store.episodes(run.id))
         ids = [row.id for row in rows]
         turns, judged, surveys = store.turns_of(ids), store.assessments_of(ids), store.surveys_of(ids)
+        tool_calls = tool_calls_of(store, ids)  # one query per run (chunked), not one per episode
         for row in rows:
             if row.case_digest not in checkers:
                 checkers[row.case_digest] = _checker(store.case(row.case_digest))
             checker = checkers[row.case_digest]
-            dataset.episodes.append(_view(row, run, turns[row.id], judged[row.id], surveys.get(row.id),
-                                          checker, assessor))
+            view = _view(row, run, turns[row.id], judged[row.id], surveys.get(row.id), checker, assessor)
+            view.tool_calls = tool_calls.get(row.id, [])
+            dataset.episodes.append(view)
     return dataset
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from .formatting import NA, accuracy_with_ci, number, pct
 from .plots import all_figures
 from .summary import FLAGS, RATINGS
+from .tables import SPEND_COLUMNS, reflect_rates, tool_uses
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.4}
@@ -47,6 +48,8 @@ def render_html(summary: dict, title: str = "AgentClinic report") -> str:
             parts.append(_table(f"Accuracy by {axis.replace('_', ' ')}", [axis, "n", "accuracy (95% CI)"],
                                 [[r["key"], r["n"], accuracy_with_ci(r)] for r in rows]))
     parts.append(_paired(summary))
+    parts.append(_paired_spend(summary))
+    parts.append(_doctor_tools(summary))
     parts.append(_pass_k(summary))
     parts.append(_metrics(summary))
     parts.append(_table("Simulator-fault rates", ["flag", "rate"],
@@ -88,6 +91,28 @@ def _paired(summary: dict) -> str:
     return _table("Paired comparisons on the same cases and trials",
                   ["condition", "reference", "pairs", "ref. accuracy", "accuracy", "normalised",
                    "only ref / only cond", "McNemar p", "confidence rating Δ (paired t p)"], rows)
+
+
+def _paired_spend(summary: dict) -> str:
+    rows = [[r["condition"], r["reference"], r["factor"],
+             *(f"{number(r['reference_' + key], spec)} → {number(r[key], spec)}" for key, spec in SPEND_COLUMNS)]
+            for r in summary["paired"]]
+    if not rows:
+        return ""
+    return _table("Paired spend: means per episode over the pairs (reference → condition)",
+                  ["condition", "reference", "compares", "cost (USD)", "model USD", "tokens", "doctor-tool tokens"],
+                  rows)
+
+
+def _doctor_tools(summary: dict) -> str:
+    rows = [[r["label"], r["episodes"], tool_uses(r), number(r["searches_per_episode"]),
+             number(r["tool_tokens"], ",.0f"), number(r["tool_cost_usd"], ".4f"), reflect_rates(r),
+             r["notebook_truncated"]] for r in summary.get("doctor_tools", [])]
+    if not rows:
+        return ""
+    return _table("Doctor tools, per completed episode",
+                  ["condition", "episodes", "uses per episode", "searches", "tool tokens", "tool USD",
+                   "reflection: changed / continued", "notes truncated"], rows)
 
 
 def _rating_test(row: dict) -> str:

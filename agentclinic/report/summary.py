@@ -35,13 +35,18 @@ NUMERIC_METRICS = ("turns", "questions", "examinations", "tests_ordered", "test_
 RATE_METRICS = ("premature_closure", "forced_final", "diagnosed")
 
 
+TOOL_KINDS = ("cot", "reflect", "rag", "notebook-read", "notebook-write", "experience")
+
+
 def condition_key(view: EpisodeView, with_budget: bool) -> str:
-    """The condition an episode belongs to: doctor, persona, swap (and budget across runs)."""
+    """The condition an episode belongs to: doctor, persona, swap, doctor tools (and budget across runs)."""
     parts = [view.doctor]
     if view.row.persona_id:
         parts.append(view.row.persona_id)
     if view.row.swap:
         parts.append(view.row.swap)
+    if view.tools:
+        parts.append(f"tools:{view.tools}")
     if with_budget:
         parts.append(f"{view.row.max_turns} turns")
     return " · ".join(parts)
@@ -64,6 +69,7 @@ def build_summary(dataset: Dataset, *, exclude_flagged: bool = False) -> dict:
         "breakdowns": _breakdowns(scored),
         "pass_k": {label: _pass_k(group) for label, group in conditions.items()},
         "paired": _paired(conditions),
+        "doctor_tools": _doctor_tools([v for v in kept if v.row.status == "completed"], with_budget),
         "metrics": _metrics(kept),
         "faults": _faults(views),
         "surveys": _surveys(kept),
@@ -132,6 +138,7 @@ def _breakdowns(views: Sequence[EpisodeView]) -> dict[str, list[dict]]:
         "specialty": lambda v: [v.row.specialty or "?"],
         "language": lambda v: [v.language],
         "turn_budget": lambda v: [str(v.row.max_turns)],
+        "doctor_tools": lambda v: [v.tools or "none"],
     }
     return {axis: [{"key": key, **_accuracy(group)} for key, group in sorted(_group(views, keys).items())]
             for axis, keys in axes.items()}
@@ -151,14 +158,15 @@ def _is_neutral(view: EpisodeView) -> bool:
 
 
 def _reference_of(groups: dict[str, list[EpisodeView]], label: str) -> str | None:
-    """The condition to compare ``label`` with, among those of the same doctor and budget.
+    """The persona reference of ``label``, among conditions of the same doctor, budget and tools.
 
     A persona condition is compared with the neutral one of the same swap value; a neutral
     swap value with the first neutral swap value in order. The reference has none.
     """
     first = groups[label][0]
     peers = {other: group[0] for other, group in groups.items()
-             if group[0].doctor == first.doctor and group[0].row.max_turns == first.row.max_turns}
+             if group[0].doctor == first.doctor and group[0].row.max_turns == first.row.max_turns
+             and group[0].tools == first.tools}
     neutral = sorted(other for other, view in peers.items() if _is_neutral(view))
     same_swap = [other for other in neutral if peers[other].row.swap == first.row.swap and other != label]
     if not _is_neutral(first) and same_swap:
@@ -166,23 +174,46 @@ def _reference_of(groups: dict[str, list[EpisodeView]], label: str) -> str | Non
     return neutral[0] if neutral and neutral[0] != label else None
 
 
+def _without_tools_of(groups: dict[str, list[EpisodeView]], label: str) -> str | None:
+    """The condition of the same doctor, persona, swap and budget without tools (for a tools condition)."""
+    def setting(view: EpisodeView) -> tuple:
+        return view.doctor, view.row.persona_id, view.row.swap, view.row.max_turns
+
+    first = groups[label][0]
+    if first.tools is None:
+        return None
+    return next((other for other, group in groups.items()
+                 if group[0].tools is None and setting(group[0]) == setting(first)), None)
+
+
 def _paired(groups: dict[str, list[EpisodeView]]) -> list[dict]:
+    """One row per (condition, reference): tools against none, persona against neutral."""
     rows = []
     for label, group in groups.items():
-        reference = _reference_of(groups, label)
-        if reference is None:
-            continue
-        pairs = _pairs(groups[reference], group)
-        if not pairs:
-            continue
-        before, after = [bool(a.correct) for a, _ in pairs], [bool(b.correct) for _, b in pairs]
-        ref_acc, acc = sum(before) / len(pairs), sum(after) / len(pairs)  # pairs is never empty here
-        row = {"condition": label, "reference": reference, "n_pairs": len(pairs),
-               "accuracy": acc, "reference_accuracy": ref_acc,
-               "normalised_accuracy": normalised_accuracy(acc, ref_acc),
-               "mcnemar": asdict(mcnemar(before, after)), "ratings": _paired_ratings(pairs)}
-        rows.append(row)
+        references = {"tools": _without_tools_of(groups, label), "persona": _reference_of(groups, label)}
+        for factor, reference in references.items():
+            pairs = _pairs(groups[reference], group) if reference is not None else []
+            if pairs:
+                rows.append({"condition": label, "reference": reference, "factor": factor, **_paired_row(pairs)})
     return rows
+
+
+def _paired_row(pairs) -> dict:
+    before, after = [bool(a.correct) for a, _ in pairs], [bool(b.correct) for _, b in pairs]
+    ref_acc, acc = sum(before) / len(pairs), sum(after) / len(pairs)  # pairs is never empty here
+    references, conditions = [a for a, _ in pairs], [b for _, b in pairs]
+    return {"n_pairs": len(pairs), "accuracy": acc, "reference_accuracy": ref_acc,
+            "normalised_accuracy": normalised_accuracy(acc, ref_acc),
+            "mcnemar": asdict(mcnemar(before, after)), "ratings": _paired_ratings(pairs),
+            **_spend(conditions, ""), **_spend(references, "reference_")}
+
+
+def _spend(views: Sequence[EpisodeView], prefix: str) -> dict:
+    """Means per episode: diagnostic cost, model spend, all tokens and the tokens spent in tools."""
+    return {f"{prefix}cost_usd": _mean(v.row.cost_usd for v in views),
+            f"{prefix}llm_cost_usd": _mean(v.row.llm_cost_usd for v in views),
+            f"{prefix}tokens": _mean(v.row.input_tokens + v.row.output_tokens for v in views),
+            f"{prefix}tool_tokens": _mean(v.tool_tokens for v in views)}
 
 
 def _pairs(reference: Sequence[EpisodeView], other: Sequence[EpisodeView]):
@@ -201,6 +232,36 @@ def _paired_ratings(pairs) -> dict:
         b = [float(getattr(y, item)) for _, y in both]
         result[item] = {"t": asdict(paired_t(a, b)), "bootstrap": asdict(paired_bootstrap(a, b))}
     return result
+
+
+# ---- doctor tools ------------------------------------------------------------------------------
+def _doctor_tools(views: Sequence[EpisodeView], with_budget: bool) -> list[dict]:
+    """How each tools condition used its tools, over its completed episodes."""
+    groups = _group((v for v in views if v.tools), lambda v: [condition_key(v, with_budget)])
+    return [_tool_use(label, group) for label, group in groups.items()]
+
+
+def _tool_use(label: str, group: Sequence[EpisodeView]) -> dict:
+    calls = [call for view in group for call in view.tool_calls]
+    counts = Counter(call.tool for call in calls)
+    reflections = [call.detail or {} for call in calls if call.tool == "reflect"]
+    first = group[0]
+    return {"label": label, "tools": first.tools, "doctor": first.doctor, "persona": first.row.persona_id,
+            "swap": first.row.swap, "max_turns": first.row.max_turns, "episodes": len(group),
+            "uses_per_episode": {kind: counts[kind] / len(group) for kind in _kinds(counts)},
+            "tool_tokens": _mean(v.tool_tokens for v in group),
+            "tool_cost_usd": _mean(sum(c.cost_usd or 0.0 for c in v.tool_calls) for v in group),
+            "searches_per_episode": counts["rag"] / len(group),
+            "reflections": len(reflections),
+            "reflect_changed": _mean(float(bool(d.get("changed"))) for d in reflections),
+            "reflect_continued": _mean(float(bool(d.get("continued"))) for d in reflections),
+            "notebook_truncated": sum(1 for c in calls
+                                      if c.tool == "notebook-write" and (c.detail or {}).get("truncated"))}
+
+
+def _kinds(counts: Counter) -> list[str]:
+    """The tool kinds used, known ones in their order, then any other (a newer log's)."""
+    return [kind for kind in TOOL_KINDS if counts[kind]] + sorted(set(counts) - set(TOOL_KINDS))
 
 
 # ---- metrics, faults, surveys, budgets ---------------------------------------------------------

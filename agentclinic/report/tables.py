@@ -21,6 +21,9 @@ def summary_tables(summary: dict) -> Iterator[RenderableType]:
             yield _breakdown(axis, rows)
     if summary["paired"]:
         yield _paired(summary["paired"])
+        yield _paired_spend(summary["paired"])
+    if summary.get("doctor_tools"):
+        yield _doctor_tools(summary["doctor_tools"])
     yield _metrics(summary["metrics"])
     yield _faults(summary["faults"])
     if summary["surveys"]["n"]:
@@ -81,6 +84,53 @@ def _paired(rows: list[dict]) -> Table:
                       f"{pct(row['reference_accuracy'])} → {pct(row['accuracy'])}",
                       number(norm), f"{test['a_only']} / {test['b_only']}", number(test["p_value"], ".3g"))
     return table
+
+
+def _paired_spend(rows: list[dict]) -> Table:
+    table = Table(title="Paired spend (means per episode over the pairs: reference → condition)")
+    for column in ("condition", "vs", "cost (USD)", "model USD", "tokens", "tool tokens"):
+        table.add_column(column, justify="left" if column in ("condition", "vs") else "right")
+    for row in rows:
+        table.add_row(escape(row["condition"]), escape(row["reference"]),
+                      *(_change(row, key, spec) for key, spec in SPEND_COLUMNS))
+    return table
+
+
+SPEND_COLUMNS = (("cost_usd", ",.0f"), ("llm_cost_usd", ".4f"), ("tokens", ",.0f"), ("tool_tokens", ",.0f"))
+
+
+def _change(row: dict, key: str, spec: str) -> str:
+    """'reference → condition' for one paired mean."""
+    return f"{number(row['reference_' + key], spec)} → {number(row[key], spec)}"
+
+
+def _doctor_tools(rows: list[dict]) -> Table:
+    table = Table(title="Doctor tools (means per completed episode)")
+    table.add_column("condition", overflow="fold")
+    table.add_column("n", justify="right")
+    table.add_column("uses")
+    # Short headers, explained in the caption: the table must fit 80 columns.
+    for column in ("search", "tokens", "reflect", "cut"):
+        table.add_column(column, justify="right")
+    table.caption = ("search: searches; tokens: spent in tool calls; reflect: answers changed / encounters "
+                     "continued; cut: notebook writes truncated")
+    for row in rows:
+        table.add_row(escape(row["label"]), str(row["episodes"]), escape(tool_uses(row, "\n")),
+                      number(row["searches_per_episode"]), number(row["tool_tokens"], ",.0f"),
+                      reflect_rates(row), str(row["notebook_truncated"]))
+    return table
+
+
+def tool_uses(row: dict, separator: str = " · ") -> str:
+    """'rag 1.00 · notebook-read 1.00' from a doctor_tools summary row; '–' when none was used."""
+    return separator.join(f"{kind} {value:.2f}" for kind, value in row["uses_per_episode"].items()) or "–"
+
+
+def reflect_rates(row: dict) -> str:
+    """'25.0% / 10.0% of 40' for reflections, or 'n/a' without any."""
+    if not row["reflections"]:
+        return pct(None)
+    return f"{pct(row['reflect_changed'])} / {pct(row['reflect_continued'])} of {row['reflections']}"
 
 
 def _metrics(metrics: dict) -> Table:

@@ -15,9 +15,11 @@ from textual.widgets import DataTable, Footer, Static
 from ..loader import load_pack
 from ..printable import printable
 from ..report.metrics import episode_metrics
+from ..report.tool_lines import describe, interleave, usage
 from ..scenario import Scenario
-from ..store import Episode, Store
-from .widgets import image, line
+from ..store import DoctorToolCall, Episode, Store
+from ..store.tool_log import tool_calls_of
+from .widgets import image, line, tool_line
 
 FILTERS = ("all", "correct", "wrong", "failed", "abandoned")
 
@@ -68,7 +70,8 @@ class EpisodesScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("id", "case", "status", "correct", "diagnosis", "turns", "cost")
+        self.query_one(DataTable).add_columns("id", "case", "status", "correct", "diagnosis", "turns", "cost",
+                                              "tools")
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
@@ -82,7 +85,7 @@ class EpisodesScreen(Screen):
             correct = "" if row.correct is None else ("yes" if row.correct else "no")
             table.add_row(str(row.id), Text(printable(row.scenario_id)), row.status, correct,
                           Text(printable((row.diagnosis or row.error or "")[:40])), str(row.turns),
-                          f"{row.cost_usd:,.0f}", key=str(row.id))
+                          f"{row.cost_usd:,.0f}", Text(printable(row.doctor_tools or "")), key=str(row.id))
         table.focus()
 
     def action_cycle_filter(self) -> None:
@@ -104,14 +107,18 @@ class TranscriptScreen(Screen):
         store: Store = self.app.store  # type: ignore[attr-defined]
         row = store.episode(self.episode_id)
         turns = store.turns(self.episode_id)
+        calls = tool_calls_of(store, [self.episode_id])[self.episode_id]
         scenario = store.case(row.case_digest) if row else None
         played = self._pack_case(row) if any(turn.image_ids for turn in turns) else None
         with VerticalScroll():
             yield Static(self._summary(row, turns, scenario))
-            for turn in turns:
-                label = f"{turn.speaker} ({turn.action})" if turn.action else turn.speaker
-                yield Static(line(turn.speaker, turn.text, label))
-                for image_id in turn.image_ids:
+            for item in interleave(turns, calls):
+                if isinstance(item, DoctorToolCall):  # a tool use is no turn: styled apart
+                    yield Static(tool_line(item.tool, describe(item), usage(item)), classes="tool")
+                    continue
+                label = f"{item.speaker} ({item.action})" if item.action else item.speaker
+                yield Static(line(item.speaker, item.text, label))
+                for image_id in item.image_ids:
                     yield Static(image(_image_path(played, image_id), image_id))
         yield Footer()
 
@@ -124,6 +131,8 @@ class TranscriptScreen(Screen):
             table.add_row("episode", "not found")
             return table
         table.add_row("episode", Text(printable(f"{row.id} · run {row.run_id} · {row.scenario_id} · {row.status}")))
+        if row.doctor_tools:  # only for tool conditions: tool-less screens stay as they were
+            table.add_row("tools", Text(printable(row.doctor_tools)))
         table.add_row("diagnosis", Text(printable(f"{row.diagnosis or '(none)'} → {row.verdict or '-'} "
                                                   f"(correct: {row.correct_diagnosis})")))
         if row.error:
@@ -153,7 +162,7 @@ class BrowseApp(App):
     """Read-only viewer of the episode log."""
 
     TITLE = "AgentClinic log"
-    CSS = ".title, #heading { height: 1; padding: 0 1; background: $boost; }"
+    CSS = ".title, #heading { height: 1; padding: 0 1; background: $boost; } .tool { padding-left: 2; }"
 
     def __init__(self, store: Store):
         super().__init__()

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from ..printable import printable
 
 SPEAKER_STYLE = {"doctor": "bold cyan", "patient": "green", "measurement": "magenta", "system": "dim"}
+TOOL_STYLE = "yellow"
 IMAGE_SIZE = (40, 20)  # cells: fits beside the text in an 80x24 terminal (two pixels per cell row)
 
 
@@ -21,6 +22,15 @@ def line(speaker: str, text: str, label: str | None = None) -> Text:
     """One transcript line: a styled speaker label and the literal text."""
     result = Text(f"{printable(label or speaker)}: ", style=SPEAKER_STYLE.get(speaker, ""))
     result.append(printable(text))  # appended as plain text: '[bold]' stays '[bold]'
+    return result
+
+
+def tool_line(tool: str, text: str, spent: str = "") -> Text:
+    """A doctor-tool use, marked apart from the turns: '⚙ rag: query → passages …', literal text."""
+    result = Text(f"⚙ {printable(tool)}: ", style=f"bold {TOOL_STYLE}")
+    result.append(printable(text), style=f"italic {TOOL_STYLE}")
+    if spent:
+        result.append(f" ({printable(spent)})", style="dim")
     return result
 
 
