@@ -45,6 +45,15 @@ def test_an_ablation_sweep_runs_every_condition_on_the_same_cases_and_resumes(db
     finally:
         store.close()
     assert config["doctor_tools"] == [[], ["rag"], ["notebook"], ["rag", "notebook"]]
+    report = runner.invoke(app, ["report", "--db", db_url, "--json"])
+    assert report.exit_code == 0, report.output
+    paired = {row["condition"]: row for row in json.loads(report.stdout)["paired"] if row["factor"] == "tools"}
+    assert set(paired) == {"baseline · tools:rag", "baseline · tools:notebook", "baseline · tools:rag+notebook"}
+    for row in paired.values():
+        assert row["reference"] == "baseline" and row["n_pairs"] == 4
+        assert {"p_value", "a_only", "b_only"} <= set(row["mcnemar"])
+        assert row["normalised_accuracy"] is not None or row["reference_accuracy"] == 0
+        assert row["cost_usd"] is not None and row["tokens"] == 0  # the baseline spends no model tokens
 
 
 def test_a_run_without_tools_keeps_the_identity_it_had_before_tools_existed():

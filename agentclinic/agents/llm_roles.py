@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..actions import MeasurementRequest, RequestTest
-from ..doctor_tools.context import EpisodeFeedback, ToolContext
+from ..doctor_tools.context import EpisodeFeedback, NoteDraft, ToolContext
 from ..llm.client import Completion, ModelClient
 from ..llm.messages import ImagePart, Message, encode_image
 from ..matching import match
@@ -159,7 +159,7 @@ class LLMDoctor:
         self.messages.append(Message("assistant", completion.text.strip()))
         return completion
 
-    async def write_note(self, previous: str | None, feedback: EpisodeFeedback) -> str | None:
+    async def write_note(self, previous: str | None, feedback: EpisodeFeedback) -> NoteDraft | None:
         """The rewritten notebook after the episode (only with the notebook tool)."""
         if self.toolkit is None or not self.toolkit.context.uses("notebook"):
             return None

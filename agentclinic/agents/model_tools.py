@@ -14,7 +14,7 @@ from typing import Any
 
 from ..actions import Diagnose, parse_action
 from ..doctor_tools import prompts as text
-from ..doctor_tools.context import MAX_SEARCHES, MAX_SEARCHES_PER_TURN, EpisodeFeedback, ToolContext
+from ..doctor_tools.context import MAX_SEARCHES, MAX_SEARCHES_PER_TURN, EpisodeFeedback, NoteDraft, ToolContext
 from ..doctor_tools.events import ToolEvent, completion_usage, emit
 from ..doctor_tools.notebook import NOTE_CHARS
 from ..doctor_tools.retrieval import format_hits
@@ -119,9 +119,9 @@ class ModelDoctorTools:
             "continued": after is None}, **completion_usage(completion)))
         return revised
 
-    async def write_note(self, previous: str | None, feedback: EpisodeFeedback) -> str | None:
+    async def write_note(self, previous: str | None, feedback: EpisodeFeedback) -> NoteDraft:
         prompt = text.NOTE_WRITE.format(
             correct=feedback.correct_diagnosis, diagnosis=feedback.diagnosis or "none given",
             verdict="correct" if feedback.correct else "wrong", previous=previous or "(empty)", limit=NOTE_CHARS)
         completion = await self.doctor.think(prompt, note="tool:notebook", max_tokens=320)
-        return completion.text.strip()
+        return NoteDraft(completion.text.strip(), completion_usage(completion))

@@ -23,6 +23,14 @@ class EpisodeFeedback:
     correct: bool
 
 
+@dataclass(frozen=True)
+class NoteDraft:
+    """A rewritten note with what writing it cost (a model doctor's; the baseline's is free)."""
+
+    text: str
+    usage: dict = field(default_factory=dict)  # input_tokens, output_tokens, cost_usd, latency_ms
+
+
 @dataclass
 class ToolContext:
     """The tools of one episode: which are on, the retriever, the note and the example to read."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..validity.guard import TermFinder, guard_for
-from .context import EpisodeFeedback, ToolContext
+from .context import EpisodeFeedback, NoteDraft, ToolContext
 from .events import ToolEvent, emit
 from .experience import PastEpisode, choose, render
 from .filtering import without_mentions
@@ -113,14 +113,15 @@ class ToolRuntime:
         written = await writer(previous.text if previous else None, feedback)
         if written is None:
             return None
-        text, truncated = cap_note(written)
+        draft = written if isinstance(written, NoteDraft) else NoteDraft(str(written))
+        text, truncated = cap_note(draft.text)
         if self.store is not None and self.run_id is not None:
             from ..store.tool_log import save_note
 
             save_note(self.store, self.run_id, slot.chain, slot.position, episode_id, text, truncated)
         emit(ToolEvent("notebook-write", input=previous.text if previous else "", output=text, detail={
             "version": slot.position + 1, "chain": slot.chain, "truncated": truncated,
-            "characters_written": len(written.strip())}))
+            "characters_written": len(draft.text.strip())}, **draft.usage))
         return text
 
     # ---- experience ------------------------------------------------------------------------

@@ -121,11 +121,13 @@ def test_reflection_happens_once_and_may_continue_the_encounter(db_url: str):
 def test_a_long_note_is_cut_to_the_cap_and_read_by_the_next_episode(db_url: str):
     model = ScriptedModel([(_said("notebook for future cases"), "Check the pulse rhythm first. " * 60),
                            (lambda last: True, "DIAGNOSIS READY: Atrial fibrillation")])
-    result, _, _, _ = _run(db_url, model, "notebook", cases=[CASE, "pulmonology-001"])
+    result, calls, _, _ = _run(db_url, model, "notebook", cases=[CASE, "pulmonology-001"])
     store = Store(db_url)
     notes = notes_of(store, result.run_id)
     store.close()
     assert [len(n.text) <= 1000 and n.truncated for n in notes] == [True, True]
+    writes = [c for o in result.outcomes for c in calls[o.episode_id] if c.tool == "notebook-write"]
+    assert all(w.output_tokens and w.input_tokens for w in writes)  # what writing the note cost
     second_system = [r for r in model.requests if "Your notebook" in r[0].text]
     assert second_system and notes[0].text in second_system[0][0].text
     # The note was asked for after the diagnosis, with the outcome: never during the encounter.
