@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from .doctor_tools import prompts as tool_prompts
 from .persona import Persona, load_library
 from .scenario import DoctorBrief
 from .tools import DOCTOR_TOOLS
@@ -55,6 +56,19 @@ class PromptSet(BaseModel):
     # How the doctor acts with --doctor-interface tools (defaults, so older custom prompt files load).
     doctor_tools: str = _DOCTOR_TOOLS_NOTE
     doctor_tools_as_json: str = _DOCTOR_TOOLS_AS_JSON  # for models without native tool calls
+    # What a model doctor is told about its --doctor-tools (defaults: agentclinic.doctor_tools.prompts).
+    tool_rag_text: str = tool_prompts.RAG_TEXT
+    tool_rag_json: str = tool_prompts.RAG_JSON
+    tool_rag_tools: str = tool_prompts.RAG_TOOLS
+    tool_search_result: str = tool_prompts.SEARCH_RESULT
+    tool_search_refused: str = tool_prompts.SEARCH_REFUSED
+    tool_notebook: str = tool_prompts.NOTEBOOK
+    tool_experience: str = tool_prompts.EXPERIENCE
+    tool_cot_request: str = tool_prompts.COT_REQUEST
+    tool_cot_act: str = tool_prompts.COT_ACT
+    tool_reflect: str = tool_prompts.REFLECT
+    tool_reflect_final: str = tool_prompts.REFLECT_FINAL
+    tool_note_write: str = tool_prompts.NOTE_WRITE
 
 
 def available_prompt_sets() -> list[str]:

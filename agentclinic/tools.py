@@ -46,6 +46,7 @@ DOCTOR_TOOLS: tuple[dict[str, Any], ...] = tuple(
          ["diagnosis"]),
     )
 )
+SEARCH_TOOL_NAME = "search_knowledge"  # the rag doctor tool's search (agentclinic.agents.model_tools), never an action
 TOOL_NAMES = tuple(tool["function"]["name"] for tool in DOCTOR_TOOLS)
 _KIND_OF_TOOL = {"ask_patient": "ask", "examine": "examine", "request_test": "request_test",
                  "request_images": "request_images", "diagnose": "diagnose"}
@@ -85,6 +86,9 @@ def tool_call_fields(data: dict[str, Any]) -> dict[str, Any] | str:
     if isinstance(call, str):
         return call
     name, arguments = call[0].get("name"), call[0].get("arguments", {})
+    if name == SEARCH_TOOL_NAME:  # what a doctor's rag tool hands on when a search is over its limit
+        return ("no search was made: the search limit is reached (searches come before an action and do not "
+                "use a turn); take an action for this turn")
     if name not in _KIND_OF_TOOL:
         return f"unknown tool {name!r}: expected one of {', '.join(TOOL_NAMES)}"
     if isinstance(arguments, str):

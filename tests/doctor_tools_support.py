@@ -43,7 +43,7 @@ def scripted_client(model: ScriptedModel) -> ModelClient:
     return ModelClient(model.spec, "doctor", backend=model)
 
 
-def doctor_factory(model: ScriptedModel, interface: str = "text"):
+def doctor_factory(model: ScriptedModel, interface: str = "text", prompts: str = "default"):
     """A doctor factory (as the runner calls it) for a model doctor answering from ``model``."""
     from agentclinic.agents.llm_roles import LLMDoctor
     from agentclinic.prompting import load_prompts
@@ -51,6 +51,6 @@ def doctor_factory(model: ScriptedModel, interface: str = "text"):
     client = scripted_client(model)
 
     def factory(brief, seed, persona=None, tools=None):
-        return LLMDoctor(brief, seed, client, load_prompts("default"), interface=interface, tools=tools)
+        return LLMDoctor(brief, seed, client, load_prompts(prompts), interface=interface, tools=tools)
 
     return factory

@@ -107,9 +107,9 @@ class LLMDoctor:
                        "tools": search_call_schema() if searching else TOOL_CALL_SCHEMA}.get(self.interface)
         system = doctor_instructions(brief, prompts, sees_images=client.vision, interface=self.interface,
                                      persona=persona, native_tools=self.tool_turns is not None)
-        self.toolkit = ModelDoctorTools(self, tools, self.interface) if tools is not None and tools.condition else None
+        self.toolkit = ModelDoctorTools(self, tools, self.interface, prompts) if tools is not None and tools.condition else None
         if self.toolkit is not None:
-            system += system_additions(tools, self.interface)  # type: ignore[arg-type]
+            system += system_additions(tools, self.interface, prompts)  # type: ignore[arg-type]
         self.messages: list[Message] = [Message("system", system)]
 
     def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:

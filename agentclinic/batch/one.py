@@ -166,7 +166,7 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
 async def _write_note(tools: EpisodeTools, doctor, state: Episode, scenario: Scenario, episode_id: int) -> None:
     """The doctor rewrites its notebook; a failure to do so is logged, never the episode's end."""
     feedback = EpisodeFeedback(state.diagnosis.diagnosis if state.diagnosis else None, scenario.diagnosis.name,
-                               state.correct)
+                               state.correct, state.turn)
     try:
         await tools.runtime.finish(tools.slot, doctor, feedback, episode_id, tools.condition)  # type: ignore[union-attr]
     except (SQLAlchemyError, asyncio.CancelledError):

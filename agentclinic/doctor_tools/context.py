@@ -21,6 +21,7 @@ class EpisodeFeedback:
     diagnosis: str | None
     correct_diagnosis: str
     correct: bool
+    turns: int = 0  # doctor turns the episode took (the note is written after the last)
 
 
 @dataclass(frozen=True)

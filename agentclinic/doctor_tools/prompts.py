@@ -1,4 +1,5 @@
-"""What model doctors are told about their tools (defaults of the prompt set's tool fields).
+"""What model doctors are told about their tools: the defaults of the prompt set's ``tool_*``
+fields (``rag_text`` is ``tool_rag_text``, and so on).
 
 A prompt set file may override any of them; placeholders in braces are filled per use.
 """

@@ -121,7 +121,7 @@ class ToolRuntime:
             save_note(self.store, self.run_id, slot.chain, slot.position, episode_id, text, truncated)
         emit(ToolEvent("notebook-write", input=previous.text if previous else "", output=text, detail={
             "version": slot.position + 1, "chain": slot.chain, "truncated": truncated,
-            "characters_written": len(draft.text.strip())}, **draft.usage))
+            "characters_written": len(draft.text.strip())}, turn=feedback.turns, **draft.usage))
         return text
 
     # ---- experience ------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from agentclinic.store.tool_log import notes_of, tool_calls_of
 CASE = "cardiology-001"  # palpitations and breathlessness: atrial fibrillation
 
 
-def _run(db_url: str, model: ScriptedModel, tools: str, interface: str = "text", **settings):
-    config = RunConfig(db=db_url, doctor=doctor_factory(model, interface), survey=False,
+def _run(db_url: str, model: ScriptedModel, tools: str, interface: str = "text", prompts: str = "default",
+         **settings):
+    config = RunConfig(db=db_url, doctor=doctor_factory(model, interface, prompts), survey=False,
                        scenario_ids=settings.pop("cases", [CASE]), max_turns=settings.pop("max_turns", 4),
                        doctor_tools=tools, **settings)
     result = asyncio.run(run_batch(config))
@@ -57,6 +58,8 @@ def test_searching_forever_is_capped_and_ends_as_an_invalid_action(db_url: str):
     per_turn = [sum(1 for c in searches if c.turn == t) for t in range(5)]
     assert max(per_turn) <= 2 and len(searches) <= 6  # per turn and per episode
     assert row.invalid_actions == 5 and row.questions == 0  # never sent to the patient as a question
+    told = [m.text for m in model.requests[-1] if "could not be understood" in m.text]
+    assert told and "the search limit is reached" in told[0]  # told why, whatever the interface
     assert len(model.requests) < 5 * 4  # a stalling model is cut off, not called without end
 
 
@@ -165,3 +168,18 @@ def test_a_note_naming_the_answer_never_reaches_a_later_trial_of_the_same_case(d
     assert read.output == "Palpitations need an ECG early. Ask about alcohol and thyroid symptoms."
     later_prompts = [r[0].text for r in model.requests if "Your notebook" in r[0].text]
     assert later_prompts and all("fib" not in text.lower() for text in later_prompts)
+
+
+def test_a_prompt_set_file_may_reword_the_tool_prompts(db_url: str, tmp_path):
+    import yaml
+
+    from agentclinic.prompting import load_prompts
+
+    data = load_prompts("default").model_dump()
+    data.update(name="mine", tool_cot_request="Reason quietly first.")
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    model = ScriptedModel([(_said("Reason quietly first."), "I think it is the heart."),
+                           (lambda last: True, "DIAGNOSIS READY: Atrial fibrillation")])
+    result, calls, _, _ = _run(db_url, model, "cot", prompts=str(path))
+    assert [c.output for c in calls[result.outcomes[0].episode_id] if c.tool == "cot"] == ["I think it is the heart."]
