@@ -73,11 +73,28 @@ def llama_server(base_url: str | None):
         next(server, None)  # the helper stops the server after its yield
 
 
+# --steer: the 135M model rarely searches or diagnoses unprompted; an example of each in the
+# JSON instructions makes it use rag and reflect, so their cost when used can be measured.
+STEERED_JSON = ('Answer with one JSON object. Start with a search, e.g. {{"action": "search", "query": '
+                '"palpitations breathless"}}; end with {{"action": "diagnose", "diagnosis": "..."}}.')
+
+
+def steered_prompts(directory: str) -> str:
+    import yaml
+
+    from agentclinic.prompting import load_prompts
+
+    path = Path(directory) / "steered.yaml"
+    fields = {**load_prompts("default").model_dump(), "name": "steered", "doctor_structured": STEERED_JSON}
+    path.write_text(yaml.safe_dump(fields), encoding="utf-8")
+    return str(path)
+
+
 def measure(condition: str, db: str, url: str, args, experience_run: int | None) -> Figures:
     settings = RoleSettings(base_url=url, max_tokens=args.max_tokens, temperature=0.0, timeout_s=600,
-                            doctor_interface=args.interface)
+                            doctor_interface=args.interface, prompts=args.prompts)
     config = RunConfig(db=db, doctor="openai:smollm2", limit=args.cases, max_turns=args.max_turns, survey=False,
-                       doctor_tools=condition, roles=settings, fresh=True,
+                       doctor_tools=condition, roles=settings, fresh=True, rag_top_k=args.rag_top_k,
                        experience_run=experience_run if condition == "experience" else None)
     started = time.perf_counter()
     result = asyncio.run(run_batch(config, pack=load_pack("core")))
@@ -128,20 +145,30 @@ def main() -> None:
     parser.add_argument("--base-url", help="an OpenAI-compatible server serving smollm2 (default: start llama.cpp)")
     parser.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated, from: "
                         + ", ".join(CONDITIONS))
+    parser.add_argument("--prompts", default="default", help="prompt set name or .yaml path")
+    parser.add_argument("--rag-top-k", type=int, default=1, help="passages per search (default 1: SmolLM2's "
+                                                                 "context is 4,096 tokens)")
+    parser.add_argument("--steer", action="store_true", help="JSON instructions with a search and a diagnosis "
+                                                             "example, so a small model uses rag and reflect")
     args = parser.parse_args()
+    if args.steer and args.interface != "json":
+        parser.error("--steer rewords the JSON instructions: use it with --interface json")
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
     unknown = sorted(set(conditions) - set(CONDITIONS))
     if unknown or args.cases < 1:
         parser.error(f"unknown condition(s) {', '.join(unknown)}" if unknown else "--cases must be at least 1")
     with tempfile.TemporaryDirectory() as directory, llama_server(args.base_url) as url:
         db = f"sqlite:///{Path(directory) / 'doctor-tools.db'}"
+        if args.steer:
+            args.prompts = steered_prompts(directory)
         experience = source_run(db, args.cases) if "experience" in conditions else None
         figures = []
         for condition in conditions:
             figures.append(measure(condition, db, url, args, experience))
             print(f"  {condition}: {figures[-1].wall:.1f} s", flush=True)
     print(f"\n{args.cases} cases of core, max {args.max_turns} turns, doctor interface {args.interface}, "
-          f"reply cap {args.max_tokens} tokens; tokens are the doctor's (llm_call rows)\n")
+          f"reply cap {args.max_tokens} tokens{', steered prompts' if args.steer else ''}; tokens are the "
+          "doctor's (llm_call rows)\n")
     print(table(figures))
 
 

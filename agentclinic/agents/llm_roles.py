@@ -51,11 +51,11 @@ ACTION_SCHEMA = {
 
 
 def search_action_schema() -> dict:
-    """ACTION_SCHEMA with the retrieval tool's ``search`` action and its query."""
-    schema = json.loads(json.dumps(ACTION_SCHEMA))
-    schema["properties"]["action"]["enum"].append("search")
-    schema["properties"]["query"] = {"type": "string", "maxLength": 200}
-    return schema
+    """ACTION_SCHEMA or a ``search`` action with its (required, non-empty) query."""
+    search = {"type": "object", "properties": {"action": {"const": "search"},
+                                               "query": {"type": "string", "minLength": 1, "maxLength": 200}},
+              "required": ["action", "query"]}
+    return {"anyOf": [ACTION_SCHEMA, search]}
 
 
 def search_call_schema() -> dict:
