@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..validity.guard import TermFinder, guard_for
@@ -126,9 +125,8 @@ class ToolRuntime:
 
     # ---- experience ------------------------------------------------------------------------
     def _example(self, scenario, objective: str, guard: TermFinder) -> str | None:
-        same = guard_for(scenario.diagnosis.name, tuple(scenario.diagnosis.synonyms))
         chosen = choose(self.past_episodes(), scenario_id=scenario.id, objective=objective,
-                        same_answer=lambda name: bool(same.find(name)), rule=self.settings.experience_rule,
+                        same_answer=lambda name: bool(guard.find(name)), rule=self.settings.experience_rule,
                         seed=self.seed)
         if chosen is None:
             emit(ToolEvent("experience", detail={"episode_id": None, "rule": self.settings.experience_rule,
@@ -167,7 +165,3 @@ def load_past_episodes(store: Any, run_id: int | None) -> list[PastEpisode]:
 def chain_key(condition_label: str, persona_label: str | None, swap: str | None) -> str:
     """The notebook chain of a doctor condition: its tools, persona and swap."""
     return " · ".join(part for part in (condition_label, persona_label, swap) if part)
-
-
-def corpus_path(settings: ToolSettings) -> Path | None:
-    return Path(settings.rag_corpus) if settings.rag_corpus else None
