@@ -218,6 +218,9 @@ class Scenario(_Model):
     language: str = Field("en", description="BCP-47 tag of the case text, e.g. 'en', 'fr', 'pt-BR'.")
     source: ShortText = "original"
     license: ShortText
+    difficulty: int | None = Field(None, ge=1, le=3, description=(
+        "1: a textbook presentation; 2: needs a specific test or a careful history; 3: atypical, or a common "
+        "mimic the history alone cannot exclude."))
     objective: LongText = Field(description="What the doctor is told at the start. Must not reveal the diagnosis.")
     patient: PatientCard
     physical_exam: FindingTree = Field(description="Findings nested by body system.")

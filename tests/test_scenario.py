@@ -77,3 +77,16 @@ def test_schema_is_json_schema():
     schema = Scenario.model_json_schema()
     assert schema["type"] == "object"
     assert {"id", "objective", "patient", "diagnosis"} <= set(schema["required"])
+
+
+def test_difficulty_is_optional_and_one_to_three():
+    assert Scenario.model_validate(case_data()).difficulty is None
+    assert Scenario.model_validate(case_data(difficulty=3)).difficulty == 3
+    for bad in (0, 4, "hard"):
+        with pytest.raises(ValidationError, match="difficulty"):
+            Scenario.model_validate(case_data(difficulty=bad))
+
+
+def test_the_brief_never_carries_the_difficulty():
+    brief = DoctorBrief.from_scenario(Scenario.model_validate(case_data(difficulty=3)), 10)
+    assert "difficulty" not in brief.model_dump()
