@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..doctor_tools.context import EpisodeFeedback
-from ..doctor_tools.events import ToolEvent, tool_sink
+from ..doctor_tools.events import ToolEvent, emit, tool_sink
 from ..doctor_tools.runtime import Slot, ToolRuntime
 from ..doctor_tools.selection import Condition
 from ..episode import Episode, TurnRecord, run_episode
@@ -172,8 +172,6 @@ async def _write_note(tools: EpisodeTools, doctor, state: Episode, scenario: Sce
     except (SQLAlchemyError, asyncio.CancelledError):
         raise
     except Exception as exc:  # noqa: BLE001 - the diagnosis stands; the note carries over
-        from ..doctor_tools.events import emit
-
         emit(ToolEvent("notebook-write", detail={"error": f"{type(exc).__name__}: {exc}"[:500]}))
 
 

@@ -41,8 +41,11 @@ class ToolContext:
     note: str | None = None  # the notebook as this episode reads it (already filtered for the case)
     experience: str | None = None  # the worked example (already filtered for the case)
     top_k: int = DEFAULT_TOP_K
-    searches: int = 0
     searches_by_turn: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def searches(self) -> int:
+        return sum(self.searches_by_turn.values())
 
     def uses(self, tool: str) -> bool:
         return tool in self.condition
@@ -59,7 +62,6 @@ class ToolContext:
         query = " ".join(str(query).split())[:limit]
         started = time.perf_counter()
         hits = self.retriever.search(query, k or self.top_k)
-        self.searches += 1
         self.searches_by_turn[turn] = self.searches_by_turn.get(turn, 0) + 1
         emit(ToolEvent("rag", input=query, output=format_hits(hits), turn=turn,
                        latency_ms=round((time.perf_counter() - started) * 1000, 3),

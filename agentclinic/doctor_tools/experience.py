@@ -18,14 +18,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ..report.lexical import content_stems
 from ..seeding import derive_seed
-from ..text import normalize
 
 RULES = ("similar", "random")
 EXAMPLE_CHARS = 3000
 TURN_CHARS = 300
-_STOP = frozenset("a an and the of to with in on for at by from is are was were be been patient presenting "
-                  "evaluate reach diagnosis who has have had their his her".split())
+# Words every objective shares ("Evaluate the patient presenting with ... and reach a diagnosis").
+_TEMPLATE = frozenset(content_stems("evaluate patient presenting reach diagnosis"))
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class PastEpisode:
 
 
 def words(text: str) -> frozenset[str]:
-    return frozenset(w for w in normalize(text).split() if w not in _STOP and len(w) > 2)
+    return frozenset(content_stems(text) - _TEMPLATE)
 
 
 def similarity(a: str, b: str) -> float:

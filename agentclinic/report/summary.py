@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
 from ..assess.differential import TOP_K, top_k_accuracy
+from ..doctor_tools.events import TOOL_EVENT_KINDS
 from .dataset import Dataset, EpisodeView
 from .faults import FLAG_NAMES
 from .statistics import (
@@ -33,9 +34,6 @@ FLAGS = FLAG_NAMES
 NUMERIC_METRICS = ("turns", "questions", "examinations", "tests_ordered", "test_cost_usd", "cost_usd",
                    "repeated_questions", "repeated_tests", "invalid_actions")
 RATE_METRICS = ("premature_closure", "forced_final", "diagnosed")
-
-
-TOOL_KINDS = ("cot", "reflect", "rag", "notebook-read", "notebook-write", "experience")
 
 
 def condition_key(view: EpisodeView, with_budget: bool) -> str:
@@ -261,7 +259,7 @@ def _tool_use(label: str, group: Sequence[EpisodeView]) -> dict:
 
 def _kinds(counts: Counter) -> list[str]:
     """The tool kinds used, known ones in their order, then any other (a newer log's)."""
-    return [kind for kind in TOOL_KINDS if counts[kind]] + sorted(set(counts) - set(TOOL_KINDS))
+    return [kind for kind in TOOL_EVENT_KINDS if counts[kind]] + sorted(set(counts) - set(TOOL_EVENT_KINDS))
 
 
 # ---- metrics, faults, surveys, budgets ---------------------------------------------------------
