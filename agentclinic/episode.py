@@ -16,6 +16,7 @@ from pathlib import Path
 from dataclasses import dataclass, field, replace
 
 from .actions import Ask, Diagnose, Examine, Invalid, RequestImages, RequestTest, parse_action
+from .language import phrasebook
 from .prices import PriceList, load_prices
 from .resolver import ImageRef, MeasurementContext, MeasurementResult
 from .roles import (Assessment, AssessorAgent, DoctorAgent, MeasurementAgent, Observation, PatientAgent, Speaker,
@@ -83,6 +84,7 @@ class Episode:
         image_fetcher: Callable[[str], Path] | None = None,
         on_turn: Callable[[TurnRecord], None] | None = None,
         survey: bool = True,
+        doctor_language: str | None = None,
     ):
         if max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {max_turns}")
@@ -99,6 +101,8 @@ class Episode:
         self.brief = DoctorBrief.from_scenario(scenario, max_turns, answer_options)
         if images == "off":  # the doctor is not told of images it can never get
             self.brief = self.brief.model_copy(update={"images_available": 0})
+        if doctor_language:  # the cross-language setting: the doctor works in its own language
+            self.brief = self.brief.model_copy(update={"doctor_language": doctor_language})
         self.on_turn = on_turn
         self.records: list[TurnRecord] = []
         # Every reply passes this on its way to the doctor: the diagnosis in any spelling.
@@ -165,7 +169,8 @@ class Episode:
             speaker, reply = "system", f"That could not be understood ({action.reason}). {PROTOCOL_HINT}"
             self._record("system", reply)
         elif isinstance(action, RequestImages) and self.images == "off":
-            speaker, reply = "system", "Images are not available in this setting."
+            speaker, reply = "system", phrasebook(self.brief.doctor_language or self.brief.language,
+                                                  "episode").say("no_images")
             self._record("system", reply)
         else:
             result = await self._measure(action)
@@ -220,7 +225,7 @@ class Episode:
 
     async def _diagnose(self, action: Diagnose) -> Observation:
         self.diagnosis = action
-        text = "Diagnosis recorded. The encounter is over."
+        text = phrasebook(self.brief.doctor_language or self.brief.language, "episode").say("diagnosis_recorded")
         self._record("system", text)
         await self._conclude(action.diagnosis)
         return self._observe(text, "system")
@@ -277,10 +282,10 @@ class Episode:
 
 def opening_text(brief: DoctorBrief) -> str:
     """What the doctor is told first. Answer options appear only in multiple-choice mode."""
-    lines = [brief.objective, f"The patient is a {brief.demographics}.",
-             f"You have {brief.max_turns} turns to reach a diagnosis."]
+    say = phrasebook(brief.doctor_language or brief.language, "episode").say
+    lines = [brief.objective, say("patient_is", demographics=brief.demographics), say("turns", turns=brief.max_turns)]
     if brief.answer_options:
-        lines.append("Choose the diagnosis from: " + "; ".join(brief.answer_options) + ".")
+        lines.append(say("choose_from", options="; ".join(brief.answer_options)))
     return "\n".join(lines)
 
 

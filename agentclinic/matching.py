@@ -21,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 import yaml
 
+from .language.names import diagnosis_names
 from .paths import data_file
 from .text import TextIndex, contains_term, normalize
 from .validity.answers import AnswerShape, read_answer
@@ -124,7 +125,23 @@ class DiagnosisGraph:
 @lru_cache(maxsize=4)
 def load_diagnosis_graph(path: Path | None = None) -> DiagnosisGraph:
     with open(path or data_file("diagnoses.yaml"), encoding="utf-8") as handle:
-        return DiagnosisGraph(yaml.safe_load(handle))
+        data = yaml.safe_load(handle)
+    if path is None:  # every language's names join the group of their canonical name
+        data["equivalents"] = _with_local_names(data.get("equivalents") or [], diagnosis_names())
+    return DiagnosisGraph(data)
+
+
+def _with_local_names(groups: list[list[str]], local: dict[str, list[str]]) -> list[list[str]]:
+    by_name = {normalize(name): group for group in groups for name in group}
+    extra: list[list[str]] = []
+    for canonical, names in local.items():
+        group = by_name.get(normalize(canonical))
+        if group is None:
+            group = [canonical]
+            extra.append(group)
+            by_name[normalize(canonical)] = group
+        group.extend(name for name in names if name not in group)
+    return [*groups, *extra]
 
 
 def _negated(text: str, term: str) -> bool:

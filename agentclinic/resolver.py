@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from .actions import Examine, MeasurementRequest, RequestImages, RequestTest
+from .language import base_code, phrasebook
+from .language.names import system_label, test_label
 from .prices import PriceList
 from .scenario import CaseImage, CaseTest, Scenario, TestValue
 from .terminology import Terminology, core_words
@@ -57,11 +59,13 @@ class MeasurementContext:
     ordered: set[str] = field(default_factory=set)
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").strip().capitalize()
+def _label(key: str, language: str = "en") -> str:
+    """A finding's key as a heading, in the case's language where it names one ('heart_rate')."""
+    labels = phrasebook(language, "measurement").raw("labels") or {}
+    return labels.get(key) or system_label(key, language) or key.replace("_", " ").strip().capitalize()
 
 
-def render_findings(tree: dict | str, indent: int = 0) -> str:
+def render_findings(tree: dict | str, indent: int = 0, language: str = "en") -> str:
     """Nested findings as indented 'Label: text' lines."""
     if isinstance(tree, str):
         return tree
@@ -69,10 +73,10 @@ def render_findings(tree: dict | str, indent: int = 0) -> str:
     for key, value in tree.items():
         pad = "  " * indent
         if isinstance(value, dict):
-            lines.append(f"{pad}{_label(key)}:")
-            lines.append(render_findings(value, indent + 1))
+            lines.append(f"{pad}{_label(key, language)}:")
+            lines.append(render_findings(value, indent + 1, language))
         else:
-            lines.append(f"{pad}{_label(key)}: {value}")
+            lines.append(f"{pad}{_label(key, language)}: {value}")
     return "\n".join(lines)
 
 
@@ -87,6 +91,8 @@ class Resolver:
         self.missing = missing
         self._test_keys = [self._keys(test.name, test.aliases) for test in scenario.tests]
         self._implication: Implication | None = None
+        self.language = scenario.language
+        self.say = phrasebook(scenario.language, "measurement")
 
     def implication(self) -> Implication:
         """The body systems this case implicates (worked out on first need)."""
@@ -127,20 +133,21 @@ class Resolver:
     def examine(self, system: str | None) -> MeasurementResult:
         exam = self.scenario.physical_exam
         if not system or normalize(system) in {"full", "complete", "all", "general examination", "everything"}:
-            return MeasurementResult(render_findings(exam), "case", "physical_exam")
+            return MeasurementResult(render_findings(exam, language=self.language), "case", "physical_exam")
         found = self._exam_section(system)
         if found is not None:
             key, value = found
-            return MeasurementResult(f"{_label(key)}:\n{render_findings(value, 1)}" if isinstance(value, dict)
-                                     else f"{_label(key)}: {value}", "case", f"physical_exam.{key}")
+            label = _label(key, self.language)
+            return MeasurementResult(f"{label}:\n{render_findings(value, 1, self.language)}" if isinstance(value, dict)
+                                     else f"{label}: {value}", "case", f"physical_exam.{key}")
         canonical = self.terms.exam_system(system)
-        label = _label(canonical or system)
+        label = _label(canonical or system, self.language)
         involved = self._implicated_exam(canonical or system)
         if self.missing == "unavailable" or involved:
             note = f"normal text withheld: {involved[1]} implicates {involved[0]}" if involved else None
-            return MeasurementResult(f"{label} examination: no findings recorded.", "unavailable", canonical,
+            return MeasurementResult(self.say.say("exam_unrecorded", label=label), "unavailable", canonical,
                                      note=note)
-        return MeasurementResult(f"{label} examination: no abnormality found.", "default-normal", canonical)
+        return MeasurementResult(self.say.say("exam_normal", label=label), "default-normal", canonical)
 
     def _exam_section(self, system: str) -> tuple[str, dict | str] | None:
         wanted = normalize(system)
@@ -175,13 +182,14 @@ class Resolver:
     def images(self, name: str | None, context: MeasurementContext) -> MeasurementResult:
         chosen = self._images_for(name)
         if not chosen:
-            return MeasurementResult("No images are available for this patient.", "unavailable")
+            return MeasurementResult(self.say.say("no_images"), "unavailable")
         billed = []
         for test in self.scenario.tests:
             if test.name not in context.ordered and any(image.id in test.images for image in chosen):
                 billed.append((test.name, self.prices.test_price(test, self.terms)))
         refs = tuple(self._image_ref(image) for image in chosen)
-        lines = [f"Image {index}: {image.modality}" for index, image in enumerate(chosen, 1)]
+        lines = [self.say.say("image_line", index=index, modality=image.modality)
+                 for index, image in enumerate(chosen, 1)]
         return MeasurementResult("\n".join(lines), "case", "images", tuple(billed), refs)
 
     # ---- helpers ------------------------------------------------------------------------
@@ -234,20 +242,20 @@ class Resolver:
     def _missing(self, name: str) -> MeasurementResult:
         concept = self.terms.concept(name)
         info = self.terms.info(concept) if concept else None
-        label = concept or name.strip()
+        label = test_label(concept, self.language) if concept else name.strip()
         price = self.prices.concept_price(concept, info.category if info else "lab")
         # A normal result is invented only where nothing in the case argues against it.
         involved = self._implicated_test(name)
         if self.missing == "unavailable" or involved:
             note = f"normal text withheld: {involved[1]} implicates {involved[0]}" if involved else None
-            return MeasurementResult(f"{label}: not available for this patient.", "unavailable", concept, note=note)
-        if info is not None and info.normal:
+            return MeasurementResult(self.say.say("test_unavailable", label=label), "unavailable", concept, note=note)
+        if info is not None and info.normal and base_code(self.language) == "en":  # written in English
             text = info.normal if info.normal.lower().startswith(label.lower()) else f"{label}: {info.normal}"
         elif info is not None and info.category in {"imaging", "pathology"}:
-            text = f"{label}: no abnormality detected."
+            text = self.say.say("imaging_normal", label=label)
         else:
-            text = f"{label}: within normal limits."
-        return MeasurementResult(text, "default-normal", concept, ((label, price),))
+            text = self.say.say("lab_normal", label=label)
+        return MeasurementResult(text, "default-normal", concept, ((concept or label, price),))
 
     def _images_for(self, name: str | None) -> list[CaseImage]:
         if not name:

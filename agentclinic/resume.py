@@ -31,7 +31,8 @@ EpisodeKey = tuple[str, int, str | None, str | None, str | None]
 # Run settings whose default means "as before they existed": left out of a run's identity at
 # their default, so a run logged before them is still found by the same command.
 _DEFAULTS_OMITTED = {"doctor_tools": [[]], "rag_corpus": None, "rag_retriever": "bm25", "rag_top_k": 3,
-                     "experience_run": None, "experience_rule": "similar"}
+                     "experience_run": None, "experience_rule": "similar",
+                     "doctor_language": None}
 
 
 def episode_key(scenario_id: str, trial: int, persona_id: str | None, swap: str | None,

@@ -21,6 +21,7 @@ from .batch.plan import PlanItem, episode_plan, my_share, plan_key, shard_of
 from .batch.tooling import attach_run, check_tools, tool_runtime
 from .doctor_tools.selection import Condition, parse_conditions
 from .episode import DEFAULT_MAX_TURNS, IMAGE_MODES
+from .language import LANGUAGES, get_language
 from .loader import Pack, load_pack
 from .paths import DEFAULT_DB_URL, DEFAULT_PACK
 from .persona import Persona
@@ -71,6 +72,7 @@ class RunConfig:
     rag_top_k: int = 3
     experience_run: int | None = None  # the run whose correct episodes are worked examples
     experience_rule: str = "similar"  # or random (seeded)
+    doctor_language: str | None = None  # the doctor's language when it is not the case's (e.g. "en")
 
     def validate(self) -> None:
         if isinstance(self.doctor_tools, str) or self.doctor_tools is None:
@@ -78,6 +80,8 @@ class RunConfig:
         else:
             self.doctor_tools = [tuple(c) for c in self.doctor_tools] or [()]
         check_tools(self)
+        if self.doctor_language is not None and get_language(self.doctor_language) is None:
+            raise ValueError(f"doctor_language must be one of {', '.join(LANGUAGES)}, got {self.doctor_language!r}")
         if self.max_turns < 1:
             raise ValueError(f"max_turns must be at least 1, got {self.max_turns}")
         if self.shard is not None:

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from typing_extensions import TypeAliasType
 
+from .language import base_code, phrasebook
 from .url_policy import scheme_problem
 
 SCHEMA_VERSION = 1
@@ -216,6 +217,8 @@ class Scenario(_Model):
     title: ShortText = Field(description="For case lists; shown to people, never to the doctor agent.")
     specialty: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=60)]
     language: str = Field("en", description="BCP-47 tag of the case text, e.g. 'en', 'fr', 'pt-BR'.")
+    translated_from: CaseId | None = Field(None, description=(
+        "The id of the case this one translates, so results can be paired across languages."))
     source: ShortText = "original"
     license: ShortText
     difficulty: int | None = Field(None, ge=1, le=3, description=(
@@ -299,6 +302,19 @@ class Scenario(_Model):
         return self
 
 
+def describe_in(demographics: Demographics, language: str) -> str:
+    """:meth:`Demographics.describe` in the case's language (English where it has no phrases)."""
+    if base_code(language) == "en":
+        return demographics.describe()
+    say = phrasebook(language, "brief")
+    sex = (say.raw("sexes") or {}).get(demographics.sex, demographics.sex)
+    if demographics.age_years is None:
+        return say.say("unstated_age", sex=sex)
+    if demographics.age_years >= 2:
+        return say.say("years_old", age=int(demographics.age_years), sex=sex)
+    return say.say("months_old", age=max(1, round(demographics.age_years * 12)), sex=sex)
+
+
 class DoctorBrief(BaseModel):
     """What the doctor is given at the start: never the diagnosis, never the case file."""
 
@@ -307,6 +323,8 @@ class DoctorBrief(BaseModel):
     objective: str
     demographics: str
     language: str = "en"
+    # The language the doctor works in when it is not the patient's (--doctor-language).
+    doctor_language: str | None = None
     max_turns: int
     answer_options: tuple[str, ...] = ()
     images_available: int = 0
@@ -317,7 +335,7 @@ class DoctorBrief(BaseModel):
     ) -> DoctorBrief:
         return cls(
             objective=scenario.objective,
-            demographics=scenario.patient.demographics.describe(),
+            demographics=describe_in(scenario.patient.demographics, scenario.language),
             language=scenario.language,
             max_turns=max_turns,
             answer_options=answer_options,

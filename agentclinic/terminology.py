@@ -16,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 import yaml
 
+from .language.names import system_words, test_aliases
 from .paths import data_file
 from .text import normalize
 
@@ -106,4 +107,12 @@ class Terminology:
 def load_terminology(path: Path | None = None) -> Terminology:
     """The bundled vocabulary (cached), or one from another file."""
     with open(path or data_file("terminology.yaml"), encoding="utf-8") as handle:
-        return Terminology(yaml.safe_load(handle))
+        data = yaml.safe_load(handle)
+    if path is None:  # every language's names for the same concepts (data/languages/)
+        local, systems = test_aliases(), system_words()
+        for entry in data.get("tests", []):
+            entry["aliases"] = [*entry.get("aliases", []), *local.get(entry["name"], [])]
+        for system, words in systems.items():
+            data.setdefault("exam_systems", {}).setdefault(system, [])
+            data["exam_systems"][system] = [*data["exam_systems"][system], *words]
+    return Terminology(data)

@@ -31,13 +31,38 @@ _SPELLING = {
 }
 
 _APOSTROPHE_S = re.compile(r"(\w)['\u2019]s\b")
-_NON_WORD = re.compile(r"[^\w]+")
+# Devanagari vowel signs and viramas are marks, not letters, yet belong inside the word.
+_INDIC = "\u0900-\u097f"
+_NON_WORD = re.compile(rf"[^\w{_INDIC}]+")
+_INDIC_CHAR = re.compile(rf"[{_INDIC}]")
+# Scripts written without spaces between words (Chinese, Japanese kana) and Korean, whose
+# particles are glued to the noun ("두통이" is "headache" + subject particle): every character
+# is a token of its own, so a phrase is found as a run of characters inside a longer word.
+_PER_CHARACTER = re.compile("([\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+                            "\uac00-\ud7a3\uf900-\ufaff])")
+# Arabic letters Persian writes in its own form, and the zero-width non-joiner Persian puts
+# inside words ("می‌خواهم"): the same word is typed both ways.
+_PERSIAN = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0629": "\u0647",
+                          "\u200c": "", "\u0640": ""})
+
+
+def _ascii_digits(text: str) -> str:
+    """Persian, Arabic-Indic and Devanagari digits as ASCII ones ('۳۸' -> '38')."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
 
 
 def normalize(text: str) -> str:
-    """Lower-case, strip accents and punctuation, unify spellings: 'Graves' Disease' -> 'graves disease'."""
+    """Lower-case, strip accents and punctuation, unify spellings: 'Graves' Disease' -> 'graves disease'.
+
+    Chinese, Japanese and Korean text comes back one character per token ('胸痛' -> '胸 痛'),
+    Persian with one form of each letter, and any script's digits as ASCII digits.
+    """
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) or _INDIC_CHAR.match(ch))
+    if not text.isascii():
+        text = _PER_CHARACTER.sub(r" \1 ", _ascii_digits(unicodedata.normalize("NFC", text).translate(_PERSIAN)))
     # Underscores separate words in imported keys ("Chest_X-Ray").
     text = _APOSTROPHE_S.sub(r"\1", text.casefold().replace("_", " "))
     text = text.replace("x-ray", "x ray").replace("'", "").replace("\u2019", "")
@@ -98,3 +123,9 @@ def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The terms from ``terms`` that occur in ``text`` (see :func:`contains_term`)."""
     index = TextIndex(text)
     return [term for term in terms if index.contains(term)]
+
+
+def is_content_token(word: str) -> bool:
+    """Whether a normalised token can carry meaning: three letters or more, or one character
+    of a script written a character per word (Chinese, Korean syllables)."""
+    return len(word) > 2 or bool(_PER_CHARACTER.fullmatch(word))

@@ -37,11 +37,12 @@ from ..paths import data_file
 from ..persona import Persona, load_library
 from ..roles import Observation
 from ..scenario import DoctorBrief
+from ..language import base_code, language_data, phrasebook
+from ..language.names import diagnosis_label, test_label
 from ..text import TextIndex, normalize
 from .baseline_tools import BaselineTools
 
-_CLAUSE = re.compile(r"[.;,\n]+")
-_NEGATED = re.compile(r"^\s*(?:\w+\s+){0,2}?(?:no|not|denies|denied|without|negative|never|nothing|none)\b")
+_CLAUSE = re.compile(r"[.;,\n。；，、！？।؛،]+")
 _GENERIC_WORDS = frozenset("acute chronic disease syndrome disorder primary secondary with of the and type".split())
 _FALLBACK_TESTS = ["Complete blood count", "Comprehensive metabolic panel", "C-reactive protein", "Urinalysis"]
 
@@ -62,23 +63,43 @@ class Knowledge:
     features: dict[str, dict[str, float]] = field(default_factory=dict)  # diagnosis -> phrase -> weight
 
 
-@lru_cache(maxsize=2)
-def load_knowledge(path: Path | None = None) -> Knowledge:
+@lru_cache(maxsize=8)
+def load_knowledge(path: Path | None = None, languages: tuple[str, ...] = ("en",)) -> Knowledge:
+    """The baseline's knowledge. Other languages' triggers and feature phrases (same weights) from
+    ``data/languages/<code>/doctor.yaml`` join the English ones; the questions are the first
+    language's."""
     with open(path or data_file("baseline_doctor.yaml"), encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    complaints = [
-        Complaint(c["id"], tuple(c["triggers"]), tuple(c.get("questions", ())), tuple(c.get("exam", ())),
-                  tuple(c.get("tests", ())), tuple(c.get("candidates", ())))
-        for c in data["complaints"]
-    ]
+    local = [language_data(code, "doctor") for code in languages if base_code(code) != "en"]
+    asking = (local[0].get("complaints") or {}) if local and base_code(languages[0]) != "en" else {}
+    complaints = []
+    for c in data["complaints"]:
+        triggers = [t for extra in local for t in ((extra.get("complaints") or {}).get(c["id"]) or {}).get(
+            "triggers", ())]
+        questions = (asking.get(c["id"]) or {}).get("questions") or c.get("questions", ())
+        complaints.append(Complaint(c["id"], tuple(dict.fromkeys([*triggers, *c["triggers"]])), tuple(questions),
+                                    tuple(c.get("exam", ())), tuple(c.get("tests", ())),
+                                    tuple(c.get("candidates", ()))))
     features = {d["name"]: {str(k): float(v) for k, v in d["features"].items()} for d in data["diagnoses"]}
+    for extra in local:
+        for name, phrases in (extra.get("features") or {}).items():
+            if name in features:
+                features[name].update({str(k): float(v) for k, v in (phrases or {}).items()})
     return Knowledge(complaints, features)
 
 
-def positive_clauses(texts: list[str]) -> list[str]:
+@lru_cache(maxsize=16)
+def _negation(language: str) -> re.Pattern[str]:
+    """A clause that starts (within two words) with a negation of the language or English."""
+    words = sorted(phrasebook(language, "doctor").words("negations"), key=len, reverse=True)
+    return re.compile(r"^\s*(?:\w+\s+){0,2}?(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+
+def positive_clauses(texts: list[str], language: str = "en") -> list[str]:
     """Clauses of what was heard, without negated ones ('no murmurs', 'denies fever')."""
+    negated = _negation(language)
     clauses = [c for text in texts for c in _CLAUSE.split(text)]
-    return [c for c in clauses if c.strip() and not _NEGATED.match(c.lower())]
+    return [c for c in clauses if c.strip() and not negated.match(normalize(c))]
 
 
 class BaselineDoctor:
@@ -88,7 +109,11 @@ class BaselineDoctor:
                  persona: Persona | None = None, tools: ToolContext | None = None):
         self.brief = brief
         self.rng = random.Random(seed)
-        self.knowledge = knowledge or load_knowledge()
+        # It asks in the doctor's language (the case's, unless --doctor-language says otherwise)
+        # and reads answers in the case's language.
+        self.language = brief.doctor_language or brief.language
+        self.knowledge = knowledge or load_knowledge(languages=tuple(dict.fromkeys((self.language, brief.language))))
+        self.say = phrasebook(self.language, "doctor")
         self.persona = persona
         self.hints: set[str] = load_library().hints(persona, "doctor") if persona else set()
         self.complaints = self._recognise(f"{brief.objective}")
@@ -127,22 +152,23 @@ class BaselineDoctor:
         tests = list(dict.fromkeys(t for c in self.complaints for t in c.tests)) or list(_FALLBACK_TESTS)
         exam = format_action(Examine())
         # (priority, step): lower priority survives a short budget; order below is the visit's order.
-        steps = [(0, "What brings you in today?"),
-                 (5, "When did this start, and how has it changed since?")]
+        say = self.say.say
+        steps = [(0, say("opening")), (5, say("onset"))]
         steps += [(3, q) for q in focused]
-        steps += [(6, "Have you noticed any other symptoms?"),
-                  (7, "What medical conditions have you had, and what medicines do you take?"),
-                  (8, "Do you have any allergies? Do you smoke or drink alcohol?"),
-                  (9, "Does any illness run in your family? Have you travelled recently?"),
+        steps += [(6, say("other_symptoms")), (7, say("history")), (8, say("habits")), (9, say("family_travel")),
                   (1, exam)]
-        steps += [(2 if i < 2 else 4, format_action(RequestTest(name=t))) for i, t in enumerate(tests[:6])]
+        steps += [(2 if i < 2 else 4, self._request(t)) for i, t in enumerate(tests[:6])]
         if self.hints & {"fewer_questions", "dismiss_patient"}:  # a biased doctor listens less
             steps = [step for step in steps if step[0] in (0, 1, 2, 4)]
         if "anchor_first" in self.hints:
-            anchor_tests = [(1, format_action(RequestTest(name=t))) for t in self._anchor_tests()]
+            anchor_tests = [(1, self._request(t)) for t in self._anchor_tests()]
             steps = steps[:1] + anchor_tests + steps[1:]
         keep = sorted(range(len(steps)), key=lambda i: (steps[i][0], i))[:max(budget, 0)]
         return [steps[i][1] for i in sorted(keep)]
+
+    def _request(self, test: str) -> str:
+        """A test request, naming the test as a clinician of the doctor's language would."""
+        return format_action(RequestTest(name=test_label(test, self.language)))
 
     def _anchor_tests(self) -> list[str]:
         """The work-up of the persona's anchor: the tests of a complaint that lists it, else imaging."""
@@ -178,7 +204,7 @@ class BaselineDoctor:
         return sum(weight for phrase, weight in self._features_for(option).items() if heard.contains(phrase))
 
     def diagnose(self) -> Diagnose:
-        clauses = positive_clauses(self.heard)
+        clauses = positive_clauses(self.heard, self.brief.language)
         heard = TextIndex(" | ".join(clauses))
         options = self.candidates()
         if self.tools is not None:  # retrieval and the notebook may add candidates
@@ -195,4 +221,6 @@ class BaselineDoctor:
         ranked = sorted(options, key=lambda o: (-scores[o], order[o], jitter[o]))
         top = [scores[o] for o in ranked[:3]]
         confidence = round(top[0] / sum(top), 2) if sum(top) > 0 else None
+        if not self.brief.answer_options:  # its own candidates are English names: say them in its language
+            ranked = [diagnosis_label(name, self.language) for name in ranked]
         return Diagnose(diagnosis=ranked[0], differential=tuple(ranked[:3]), confidence=confidence)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..actions import MeasurementRequest, RequestTest
 from ..doctor_tools.context import EpisodeFeedback, NoteDraft, ToolContext
+from ..language.instructions import with_instruction
 from ..llm.client import Completion, ModelClient
 from ..llm.messages import ImagePart, Message, encode_image
 from ..matching import match
@@ -20,7 +21,7 @@ from ..persona import Persona, load_library
 from ..prompting import PromptSet, doctor_instructions
 from ..resolver import ImageRef, MeasurementContext, MeasurementResult, Resolver
 from ..roles import Assessment, Observation
-from ..scenario import DoctorBrief, Scenario
+from ..scenario import DoctorBrief, Scenario, describe_in
 from ..survey import SURVEY_SCHEMA, Survey, TurnLike, parse_survey
 from ..text import normalize
 from ..validity.guard import added_conditions
@@ -110,6 +111,7 @@ class LLMDoctor:
         self.toolkit = ModelDoctorTools(self, tools, self.interface, prompts) if tools is not None and tools.condition else None
         if self.toolkit is not None:
             system += system_additions(tools, self.interface, prompts)  # type: ignore[arg-type]
+        system = with_instruction(system, brief.doctor_language or brief.language)
         self.messages: list[Message] = [Message("system", system)]
 
     def _images(self, refs: tuple[ImageRef, ...]) -> tuple[tuple[ImagePart, ...], str]:
@@ -173,9 +175,11 @@ class LLMPatient:
                  persona: Persona | None = None):
         self.client, self.prompts, self.seed = client, prompts, seed
         card = scenario.patient
-        system = prompts.patient_system.format(card=render_card(card), demographics=card.demographics.describe())
+        system = prompts.patient_system.format(card=render_card(card),
+                                               demographics=describe_in(card.demographics, scenario.language))
         if persona is not None:
             system += "".join(f"\n{text}" for text in load_library().fragments(persona, "patient"))
+        system = with_instruction(system, scenario.language)
         self.messages: list[Message] = [Message("system", system)]
 
     async def reply(self, question: str) -> str:
@@ -225,8 +229,8 @@ class LLMMeasurement:
         return next((n for n in names if isinstance(chosen, str) and normalize(n) == normalize(chosen)), None)
 
     async def _phrased(self, result: MeasurementResult) -> MeasurementResult:
-        completion = await self.client.chat([Message("user", self.prompts.measurement_phrase.format(
-            result=result.text))], seed=self.seed, note="phrase-result")
+        prompt = with_instruction(self.prompts.measurement_phrase.format(result=result.text), self.scenario.language)
+        completion = await self.client.chat([Message("user", prompt)], seed=self.seed, note="phrase-result")
         text = completion.text.strip()
         # A rewrite that drops or alters any number, or names a condition the result did not
         # ("Maybe atrial fibrillation."), is discarded: results come from the case only.

@@ -29,52 +29,33 @@ from ..persona import Persona, load_library
 from ..survey import Survey, TurnLike, heuristic_survey, perceive
 from ..scenario import PatientCard, Scenario, Symptom
 from ..terminology import load_terminology
-from ..text import TextIndex, normalize
+from ..language import phrasebook
+from ..text import TextIndex, is_content_token, normalize
 from ..validity.topics import card_topics, expanded, load_topics, question_topics, symptoms_asked
 
 MAX_SENTENCES = 3
 MAX_PARTS = 5  # a compound question gets one sentence per part, up to this many
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_TIME_WORDS = {"ago", "days", "day", "weeks", "week", "months", "month", "hours", "hour", "since", "started",
-               "began", "yesterday", "morning", "night", "last", "suddenly", "today", "years", "year"}
-_STOP = frozenset("a an and are at be been did do does for had has have how i if in is it me my of on or so "
-                  "that the this to was were what when where which who why with you your any ever".split())
+# Sentences end in Latin, CJK (no space follows) and Devanagari punctuation.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|(?<=[।؟])\s+")
 _RECALL_TOPICS = {"onset", "past_medical_history", "past_surgical_history", "medications", "family_history"}
-_TANGENTS = ("My neighbour had something a bit like it, though hers was her knee.",
-             "I nearly didn't come because the buses have been terrible this week.",
-             "My sister says it's all the weather we've been having.")
-_TIMELINE_SWAPS = {"days": "weeks", "weeks": "days", "day": "week", "week": "day", "yesterday": "last week",
-                   "hours": "days", "morning": "evening", "evening": "morning", "months": "years", "month": "year"}
 _HISTORY_TOPICS = ("onset", "course", "severity", "character", "location", "triggers")
-# topic -> (card field, how a non-empty list is said, what is said when it is empty)
-_LIST_TOPICS = {
-    "past_medical_history": ("past_medical_history", "I've had {}.", "I've been pretty healthy, nothing serious before this."),
-    "past_surgical_history": ("past_surgical_history", "I've had {}.", "I've never had an operation."),
-    "medications": ("medications", "I take {}.", "I don't take any regular medicines."),
-    "allergies": ("allergies", "I'm allergic to {}.", "No allergies that I know of."),
-    "family_history": ("family_history", "{}", "Nothing runs in my family that I know of."),
-}
+# The card fields of the topics answered as a list ("I take ..."); phrases are per language.
+_LIST_TOPICS = ("past_medical_history", "past_surgical_history", "medications", "allergies", "family_history")
 
 
-def _mix_timeline(sentence: str) -> str:
+def _mix_timeline(sentence: str, swaps: dict[str, str]) -> str:
     """A mildly confused patient's version: time words swapped (two days -> two weeks)."""
-    return re.sub(r"\b(" + "|".join(_TIMELINE_SWAPS) + r")\b", lambda m: _TIMELINE_SWAPS[m.group(1)], sentence)
+    if not swaps:
+        return sentence
+    return re.sub(r"\b(" + "|".join(map(re.escape, swaps)) + r")\b", lambda m: swaps[m.group(1)], sentence)
 
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
-def _content_words(text: str) -> set[str]:
-    return {word for word in normalize(text).split() if word not in _STOP and len(word) > 2}
-
-
-def _yes(detail: str) -> str:
-    """'Yes, ' and the first sentence of what the patient says about a symptom."""
-    first = _sentences(detail)[0] if detail.strip() else detail
-    if not re.match(r"^(?:I|I'm|I've|I'd|I'll)\b", first):
-        first = first[:1].lower() + first[1:]
-    return _sentence(f"Yes, {first}")
+def _content_words(text: str, stop: frozenset[str]) -> set[str]:
+    return {word for word in normalize(text).split() if word not in stop and is_content_token(word)}
 
 
 def _interleave(groups: list[list[str]], limit: int) -> list[str]:
@@ -88,15 +69,14 @@ def _interleave(groups: list[list[str]], limit: int) -> list[str]:
     return chosen
 
 
-def _join(items: list[str]) -> str:
-    items = [item.rstrip(".") for item in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _is_question(text: str) -> bool:
+    return any(mark in text for mark in "?？؟")
 
 
-def _sentence(text: str) -> str:
+def _sentence(text: str, full_stop: str = ".") -> str:
     text = text.strip()
     text = text[0].upper() + text[1:] if text else text
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.endswith((".", "!", "?", "。", "！", "？", "।", "؟")) else text + full_stop
 
 
 class ScriptedPatient:
@@ -116,6 +96,9 @@ class ScriptedPatient:
         self.mentioned: set[str] = set()
         self.said: set[str] = set()  # story sentences already told, so follow-ups move on
         self.terminology = load_terminology()
+        self.say = phrasebook(scenario.language, "patient")
+        self.stop = self.say.words("stop_words")
+        self.time_words = self.say.words("time_words")
 
     async def reply(self, question: str) -> str:
         return self.answer(question)
@@ -131,10 +114,10 @@ class ScriptedPatient:
         self.turns += 1
         if "ask_jargon" in self.rules and (term := self._unexplained_jargon(question)):
             self.asked_about.add(term)
-            return f"Sorry, what does '{term}' mean?"
+            return self.say.say("ask_jargon", term=term)
         topics = self._topics_in(question)
         if "unsure_history" in self.rules and set(topics) & _RECALL_TOPICS and self.rng.random() < 0.5:
-            return "I'm not sure, I can't remember that well."
+            return self.say.say("cannot_remember")
         # One group of sentences per thing asked, so a compound question is answered part by part.
         groups = [[answer] for answer in self._symptom_answers(question)]
         groups += [group for topic in topics if (group := self._topic_answer(topic, question))]
@@ -154,17 +137,17 @@ class ScriptedPatient:
     def _persona_turns(self, sentences: list[str]) -> list[str]:
         rules, rng = self.rules, self.rng
         if "mix_timeline" in rules:
-            sentences = [_mix_timeline(s) for s in sentences]
+            sentences = [_mix_timeline(s, self.say.raw("timeline_swaps")) for s in sentences]
         if "add_irrelevant_detail" in rules:
-            sentences = sentences[:2] + [rng.choice(_TANGENTS)]
+            sentences = sentences[:2] + [self.say.say("tangents", rng)]
         if "express_worry" in rules and rng.random() < 0.6:
-            sentences.append("Is it something serious?")
+            sentences.append(self.say.say("worry"))
         if "steer_to_anchor" in rules and self.turns % 2 == 1:
-            sentences.append(f"I read online this could be {self.persona.anchor}. Could it be that?")  # type: ignore[union-attr]
+            sentences.append(self.say.say("steer_to_anchor", anchor=self.persona.anchor))  # type: ignore[union-attr]
         if rules & {"distrust_doctor", "question_competence"} and self.turns % 3 == 1:
-            sentences.insert(0, "I'm not sure you're the right person to ask.")
+            sentences.insert(0, self.say.say("distrust"))
         if "agree_readily" in rules:
-            sentences.append("Whatever you think is best, doctor.")
+            sentences.append(self.say.say("agree"))
         return sentences
 
     # ---- recognising the question ---------------------------------------------------------
@@ -189,22 +172,21 @@ class ScriptedPatient:
         for symptom in asked:
             self.mentioned.add(symptom.name)
             if not symptom.present and len(asked) > 1:  # say which part the "no" is for
-                answers.append(f"No {symptom.name[0].lower()}{symptom.name[1:]}, though.")
+                answers.append(self.say.say("denied_part", symptom=f"{symptom.name[0].lower()}{symptom.name[1:]}"))
             elif not symptom.present:
-                answers.append(self.rng.choice(["No, I haven't had that.", "No, nothing like that.",
-                                                f"No, no {symptom.name.lower()}."]))
+                answers.append(self.say.say("denied", self.rng, symptom=symptom.name.lower()))
             elif "under_report" in self.rules:
-                answers.append("Yes, a little, but it's nothing much.")
+                answers.append(self.say.say("minimised"))
             elif symptom.detail:
-                answers.append(_yes(symptom.detail) if "?" in question else _sentence(symptom.detail))
+                answers.append(self._yes(symptom.detail) if _is_question(question) else self._sentence(symptom.detail))
             else:
-                answers.append(f"Yes, I've had {symptom.name.lower()}.")
+                answers.append(self.say.say("had_symptom", symptom=symptom.name.lower()))
         return answers
 
     def _topic_answer(self, topic: str, question: str) -> list[str]:
         card = self.card
         if topic == "opening":
-            return [_sentence(card.chief_complaint), *self._untold_story(1)]
+            return [self._sentence(card.chief_complaint), *self._untold_story(1)]
         if topic == "more":
             return self._untold_story(2) or self._other_symptoms()
         if topic in _HISTORY_TOPICS:
@@ -212,20 +194,20 @@ class ScriptedPatient:
         if topic == "other_symptoms":
             return self._other_symptoms()
         if topic in _LIST_TOPICS:
-            field, template, empty = _LIST_TOPICS[topic]
-            items = getattr(card, field)
+            template, empty = self.say.raw("list")[topic]
+            items = getattr(card, topic)
             if not items:  # an empty list means none, unless the story says otherwise
                 return self._card_sentences(topic) or [empty]
-            if any(re.match(r"^(?:I|My|Nothing|None|No|Never|Healthy)\b", item) for item in items):
-                return [_sentence(item) for item in items]  # items already said as sentences
-            return [_sentence(template.format(_join(items)))]
+            if any(self._is_said_as_sentence(item) for item in items):
+                return [self._sentence(item) for item in items]  # items already said as sentences
+            return [self._sentence(template.format(items=self._join(items)))]
         return self._section_answer(topic)
 
     def _untold_story(self, count: int) -> list[str]:
         """The next story sentences the patient has not said yet."""
         untold = [s for s in _sentences(self.card.history_of_present_illness)
-                  if _sentence(s) not in self.said and _sentence(s) != _sentence(self.card.chief_complaint)]
-        return [_sentence(s) for s in untold[:count]]
+                  if self._sentence(s) not in self.said and self._sentence(s) != self._sentence(self.card.chief_complaint)]
+        return [self._sentence(s) for s in untold[:count]]
 
     def _card_sentences(self, topic: str) -> list[str]:
         """Sentences anywhere on the card that speak to ``topic`` (at most two)."""
@@ -233,14 +215,14 @@ class ScriptedPatient:
         texts = [card.chief_complaint, card.history_of_present_illness, *card.social_history.values(),
                  *card.review_of_systems.values(),
                  *(v if isinstance(v, str) else ". ".join(v) for v in card.extra_sections.values())]
-        found = [_sentence(s) for text in texts for s in _sentences(text) if topic in card_topics(s)]
+        found = [self._sentence(s) for text in texts for s in _sentences(text) if topic in card_topics(s)]
         return list(dict.fromkeys(found))[:2]
 
     def _section_answer(self, topic: str) -> list[str]:
         # Social history and extra sections are keyed by topic ("smoking", "travel", ...).
         for key, text in {**self.card.social_history, **self.card.extra_sections}.items():
             if normalize(key.replace("_", " ")).startswith(topic[:5]) or topic[:5] in normalize(key):
-                return [_sentence(text if isinstance(text, str) else _join(text))]
+                return [self._sentence(text if isinstance(text, str) else self._join(text))]
         return self._card_sentences(topic)  # [] when the card is silent: the patient does not know
 
     def _history_sentences(self, question: str, prefer_time: bool) -> list[str]:
@@ -250,18 +232,18 @@ class ScriptedPatient:
         details = [s for symptom in self.card.symptoms if symptom.present and symptom.detail
                    for s in _sentences(symptom.detail)]
         pool = story + details
-        wanted = _content_words(self._expanded(question))
+        wanted = _content_words(self._expanded(question), self.stop)
 
         def score(sentence: str) -> float:
-            words = _content_words(sentence)
-            bonus = 1.5 * len(words & _TIME_WORDS) if prefer_time else 0.0
-            repeat = 2.0 if _sentence(sentence) in self.said else 0.0
+            words = _content_words(sentence, self.stop)
+            bonus = 1.5 * len(words & self.time_words) if prefer_time else 0.0
+            repeat = 2.0 if self._sentence(sentence) in self.said else 0.0
             return len(words & wanted) + bonus - repeat
 
         best = [s for s in sorted(pool, key=score, reverse=True)[:2] if score(s) > 0]
         if not best and prefer_time:
             best = story[:1]
-        return [_sentence(s) for s in sorted(best, key=pool.index)]
+        return [self._sentence(s) for s in sorted(best, key=pool.index)]
 
     def _ros_sentences(self) -> list[str]:
         return [s for text in self.card.review_of_systems.values() for s in _sentences(text)]
@@ -269,31 +251,51 @@ class ScriptedPatient:
     def _other_symptoms(self) -> list[str]:
         unmentioned = [s for s in self.card.symptoms if s.present and s.name not in self.mentioned]
         if not unmentioned:
-            return ["No, I think that's everything."]
+            return [self.say.say("nothing_else")]
         # A minimising or guarded patient mentions one thing at most.
         chosen = unmentioned[:1] if self.rules & {"under_report", "less_forthcoming", "withhold_details"} \
             else unmentioned[:3]
         self.mentioned.update(s.name for s in chosen)
-        return [f"I've also had {_join([s.name.lower() for s in chosen])}."]
+        return [self.say.say("also_had", items=self._join([s.name.lower() for s in chosen]))]
 
     def _fallback(self, question: str) -> list[str]:
         index = TextIndex(question)
         for key, text in self.card.review_of_systems.items():  # "any problems with your bowels?"
             if index.contains(key.replace("_", " ")):
-                return [_sentence(s) for s in _sentences(text)][:2]
+                return [self._sentence(s) for s in _sentences(text)][:2]
         system = self.terminology.exam_system(question)
         if system:
             for key, text in self.card.review_of_systems.items():
                 if self.terminology.exam_system(key.replace("_", " ")) == system:
-                    return [_sentence(s) for s in _sentences(text)][:2]
-        wanted = _content_words(self._expanded(question))
+                    return [self._sentence(s) for s in _sentences(text)][:2]
+        wanted = _content_words(self._expanded(question), self.stop)
         # A review-of-systems line is specific, so one shared word suffices ("fever");
         # a story sentence needs two, or ordinary words would pull in the wrong one.
         for pool, needed in ((self._ros_sentences(), 1), (_sentences(self.card.history_of_present_illness), 2)):
-            best = max(pool, key=lambda s: len(_content_words(s) & wanted), default="")
-            if best and len(_content_words(best) & wanted) >= needed:
-                return [_sentence(best)]
-        if "?" not in question:
-            return ["Okay."]
-        return [self.rng.choice(["I'm not sure about that.", "I don't know, to be honest.",
-                                 "I really couldn't say."])]
+            best = max(pool, key=lambda s: len(_content_words(s, self.stop) & wanted), default="")
+            if best and len(_content_words(best, self.stop) & wanted) >= needed:
+                return [self._sentence(best)]
+        if not _is_question(question):
+            return [self.say.say("acknowledge")]
+        return [self.say.say("dont_know", self.rng)]
+
+    # ---- the language's way of saying things ------------------------------------------------
+    def _sentence(self, text: str) -> str:
+        return _sentence(text, self.say.raw("full_stop"))
+
+    def _join(self, items: list[str]) -> str:
+        items = [item.rstrip(".。।") for item in items]
+        if len(items) == 1:
+            return items[0]
+        return self.say.raw("list_separator").join(items[:-1]) + self.say.raw("list_last") + items[-1]
+
+    def _yes(self, detail: str) -> str:
+        """'Yes, ' and the first sentence of what the patient says about a symptom."""
+        first = _sentences(detail)[0] if detail.strip() else detail
+        if not self._is_said_as_sentence(first, ("I'm", "I've", "I'd", "I'll")):
+            first = first[:1].lower() + first[1:]
+        return self._sentence(self.say.say("yes", detail=first))
+
+    def _is_said_as_sentence(self, text: str, extra: tuple[str, ...] = ()) -> bool:
+        starts = [*self.say.raw("sentence_starts"), *extra]
+        return bool(re.match(r"^(?:" + "|".join(map(re.escape, starts)) + r")(?!\w)", text))

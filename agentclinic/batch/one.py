@@ -129,6 +129,7 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
             options_note=choice.note() if choice else None,
             images=config.images,
             survey=config.survey,
+            doctor_language=config.doctor_language,
             image_fetcher=ImageCache().fetch,
             on_turn=_turn_writer(store, episode_id, observer),
         )

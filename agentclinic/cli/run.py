@@ -94,6 +94,9 @@ def run(
                                        help="Run whose correct episodes the experience tool shows as examples."),
     experience_rule: str = typer.Option("similar", "--experience-rule",
                                         help="Which example: similar (closest chief complaint) or random (seeded)."),
+    doctor_language: str = typer.Option(None, "--doctor-language", metavar="LANG",
+                                        help="The doctor's language when it is not the case's (en, zh, hi, ko, es, "
+                                             "fr, fa): the cross-language setting."),
     multiple_choice: bool = typer.Option(False, "--multiple-choice",
                                          help="Show the doctor the answer options (diagnosis + distractors)."),
     missing: str = typer.Option("default-normal", "--missing",
@@ -128,7 +131,8 @@ def run(
             roles=settings, personas=sweep_personas(doctor_bias, patient_bias, temperament, anchor, persona),
             swap=swap, survey=survey, concurrency=concurrency, resume=resume, retry_failed=retry_failed,
             fresh=fresh, shard=shard, doctor_tools=doctor_tools, rag_corpus=rag_corpus, rag_retriever=rag_retriever,
-            rag_top_k=rag_top_k, experience_run=experience_run, experience_rule=experience_rule)
+            rag_top_k=rag_top_k, experience_run=experience_run, experience_rule=experience_rule,
+            doctor_language=doctor_language)
         config.validate()
         executor = _ray_executor(ray, config) if ray else None
     started = time.perf_counter()

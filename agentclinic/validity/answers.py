@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from ..language.data import merged_lists
+from ..language.registry import LANGUAGES
 from ..paths import data_file
 from .folding import fold, fold_tokens
 from .guard import Mention
@@ -69,9 +71,17 @@ def _alternation(phrases: Sequence[str]) -> str:
     return "|".join(re.escape(p) for p in ordered)
 
 
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]")
+
+
 def _words(phrases: Sequence[str]) -> re.Pattern[str]:
-    # Word-bounded, except punctuation phrases, which stand on their own.
-    return re.compile(rf"(?<![\w])(?:{_alternation(phrases)})(?![\w])")
+    # Word-bounded, except punctuation phrases, which stand on their own, and Chinese or Korean
+    # ones, whose words are not separated by spaces ("心梗或肺栓塞").
+    spaced = [p for p in phrases if not _UNSPACED.search(p)]
+    unspaced = [p for p in phrases if _UNSPACED.search(p)]
+    parts = [rf"(?<![\w])(?:{_alternation(spaced)})(?![\w])"] if spaced else []
+    parts += [f"(?:{_alternation(unspaced)})"] if unspaced else []
+    return re.compile("|".join(parts) or r"(?!x)x")
 
 
 @lru_cache(maxsize=4)
@@ -79,15 +89,19 @@ def load_phrases(path: Path | None = None) -> _Phrases:
     """The answer vocabulary (cached)."""
     with open(path or data_file("answer_phrases.yaml"), encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
+    if path is None:  # an answer is read in any supported language (data/languages/<code>/)
+        for key, extra in merged_lists([c for c in LANGUAGES if c != "en"], "answer_phrases", "phrases").items():
+            data[key] = list(dict.fromkeys([*data.get(key, []), *extra]))
     return _Phrases(
-        prefixes=re.compile(rf"^\s*(?:{_alternation(data['prefixes'])})(?![\w])\s*(?:is\b|:|-|–)?\s*", re.I),
-        alternatives=re.compile(rf"{_words(data['alternatives']).pattern}|[/;?|]|\bvs\."),
+        prefixes=re.compile(rf"^\s*(?:{_alternation(data['prefixes'])})(?:(?![\w])|(?<=[^\x00-\u2fff]))"
+                            rf"\s*(?:is\b|:|：|-|–)?\s*", re.I),
+        alternatives=re.compile(rf"{_words(data['alternatives']).pattern}|[/;?|；？／]|\bvs\."),
         open_only=_words(data["open_only"]),
         negation_before=re.compile(rf"(?<![\w])(?:{_alternation(data['negations_before'])})\W*$"),
         negation_start=re.compile(rf"(?:{_alternation(data['negations_before'])})(?![\w])"),
         negation_after=re.compile(rf"^\W*(?:{_alternation(data['negations_after'])})(?![\w])"),
         links=_words(data["links"]),
-        lists=re.compile(rf"{_words([p for p in data['lists'] if p.isalpha() or ' ' in p]).pattern}|[,&+]"),
+        lists=re.compile(rf"{_words([p for p in data['lists'] if p.isalpha() or ' ' in p]).pattern}|[,&+，、،]"),
         heads=frozenset(fold(word) for word in data["condition_heads"]),
         suffixes=tuple(data["condition_suffixes"]),
         qualifiers=frozenset(fold(word) for word in data["qualifier_heads"]),

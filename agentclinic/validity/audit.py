@@ -23,9 +23,11 @@ from ..prices import load_prices
 from ..resolver import MeasurementContext, Resolver
 from ..scenario import Scenario
 from ..terminology import load_terminology
-from ..text import normalize
+from ..language import base_code, phrasebook
+from ..text import is_content_token, normalize
 from .detectors import contradiction, meta_reply, non_answer
 from .guard import guard_for
+from .lang_checks import ReplyReader, reply_reader
 from .probes import Probe, measurement_battery, patient_battery
 
 _STOP = frozenset("a an and are at be been did do does for had has have how i if in is it me my of on or so that the "
@@ -59,7 +61,32 @@ class Check:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in normalize(text).split() if w not in _STOP and len(w) > 2}
+    return {w for w in normalize(text).split() if w not in _STOP and is_content_token(w)}
+
+
+def _answers_in(reader: ReplyReader, probe: Probe, reply: str) -> bool:
+    """:func:`_answers` for a language other than English, read by its reply readers."""
+    if probe.expect == "dont_know":
+        return reader.non_answer(reply) is not None
+    if reader.non_answer(reply) is not None:
+        return False
+    if probe.expect == "yes":
+        return not reader.says_no(reply)
+    if probe.expect == "no":
+        return reader.says_no(reply)
+    if probe.expect == "none_said":
+        return reader.says_none(reply) or bool(_words(reply) & _words(probe.answer))
+    return bool(_words(reply) & _words(probe.answer))
+
+
+def _language_problems(reader: ReplyReader, probe: Probe, reply: str) -> list[str]:
+    """A note about the patient, or a yes where the card says no (and the reverse)."""
+    problems = [f"meta: {evidence}"] if (evidence := reader.meta(reply)) else []
+    if probe.kind == "symptom" and probe.expect == "no" and reader.says_yes(reply):
+        problems.append(f"contradiction: affirms {probe.topic!r}, which the card denies")
+    if probe.kind == "symptom" and probe.expect == "yes" and reader.says_no(reply):
+        problems.append(f"contradiction: denies {probe.topic!r}, which the card affirms")
+    return problems
 
 
 def _answers(probe: Probe, reply: str) -> bool:
@@ -80,14 +107,16 @@ def _answers(probe: Probe, reply: str) -> bool:
 
 def _check_reply(scenario: Scenario, probe: Probe, reply: str) -> Check:
     check = Check(scenario.id, probe.kind, probe.question, reply)
-    if probe.parts:
-        check.answered = all(_answers(part, reply) for part in probe.parts)
+    if base_code(scenario.language) != "en":
+        reader = reply_reader(base_code(scenario.language))
+        check.answered = all(_answers_in(reader, part, reply) for part in (probe.parts or (probe,)))
+        check.problems += _language_problems(reader, probe, reply)
     else:
-        check.answered = _answers(probe, reply)
-    if evidence := meta_reply(reply, scenario.patient):
-        check.problems.append(f"meta: {evidence}")
-    if evidence := contradiction(probe.question, reply, scenario.patient):
-        check.problems.append(f"contradiction: {evidence}")
+        check.answered = all(_answers(part, reply) for part in (probe.parts or (probe,)))
+        if evidence := meta_reply(reply, scenario.patient):
+            check.problems.append(f"meta: {evidence}")
+        if evidence := contradiction(probe.question, reply, scenario.patient):
+            check.problems.append(f"contradiction: {evidence}")
     guard = guard_for(scenario.diagnosis.name, tuple(scenario.diagnosis.synonyms))
     if named := guard.find(reply):
         check.problems.append(f"leak: names {named[0]!r}")
@@ -103,7 +132,8 @@ async def audit_patient(scenario: Scenario, make_patient: Callable[[Scenario], o
     for probe in opening:
         reply = await patient.reply(probe.question)  # type: ignore[attr-defined]
         check = _check_reply(scenario, probe, reply)
-        if not check.answered and _ALL_SAID.search(reply) and _everything_told(scenario, heard):
+        all_said = _ALL_SAID.search(reply) or phrasebook(scenario.language, "patient").say("nothing_else") in reply
+        if not check.answered and all_said and _everything_told(scenario, heard):
             check.answered = True  # "that's everything" is an answer once every symptom has been told
         heard += " " + reply
         checks.append(check)

@@ -20,7 +20,9 @@ from importlib import resources
 
 # Letters outside Unicode's decompositions that still read as Latin ones.
 _EXTRA = {"æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
-          "Đ": "D", "ı": "i", "ß": "ss", "þ": "th"}
+          "Đ": "D", "ı": "i", "ß": "ss", "þ": "th",
+          # Arabic letters that Persian writes in its own form: the same word typed either way.
+          "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0629": "\u0647"}
 # Scripts of the languages AgentClinic's packs are written in: their letters are never read
 # as Latin look-alikes (an Arabic alef is not an "l" in a Persian sentence).
 _OWN_SCRIPTS = ("ARABIC", "DEVANAGARI", "CJK", "HANGUL", "HIRAGANA", "KATAKANA", "BOPOMOFO")
@@ -73,6 +75,8 @@ def _lookalikes() -> dict[str, str]:
 @lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     """The Latin (or own-script) characters one input character reads as; '' when invisible."""
+    if _in_word_script(char):
+        return char  # Devanagari signs and Hangul syllables stay whole (NFKD would split them)
     category = unicodedata.category(char)
     if category in {"Cf", "Mn", "Me", "Cc"} and char not in "\n\t\r":
         return ""  # zero-width characters, soft hyphens, joiners, stray combining marks
@@ -101,9 +105,19 @@ def _fold_word(word: str) -> str:
     return word
 
 
-def _is_ideograph(char: str) -> bool:
-    # Scripts written without spaces: each character is a word of its own for matching.
-    return not char.isascii() and unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
+def _in_word_script(char: str) -> bool:
+    return "\u0900" <= char <= "\u097f" or "\uac00" <= char <= "\ud7a3"
+
+
+def is_ideograph(char: str) -> bool:
+    # Scripts written without spaces, and Korean, whose particles are glued to the noun: each
+    # character is a word of its own for matching.
+    return not char.isascii() and (unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
+                                   or "\uac00" <= char <= "\ud7a3")
+
+
+def _is_word_char(piece: str) -> bool:
+    return piece.isalnum() or ("\u0900" <= piece <= "\u097f" and unicodedata.category(piece).startswith("M"))
 
 
 def fold_tokens(text: str) -> list[Token]:
@@ -124,8 +138,8 @@ def fold_tokens(text: str) -> list[Token]:
 
     for index, char in enumerate(text):
         for piece in _fold_char(char):  # invisible characters fold to nothing at all
-            ideograph = _is_ideograph(piece)
-            if piece.isalnum() and not ideograph:
+            ideograph = is_ideograph(piece)
+            if _is_word_char(piece) and not ideograph:
                 if not word:
                     start, gap_before_word = index, gap
                 word.append(piece)

@@ -10,11 +10,12 @@ diagnosis graph and every narrower form ("STEMI" reveals "myocardial infarction"
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .folding import Token, fold_tokens
+from .folding import Token, is_ideograph, fold_tokens
 
 PLACEHOLDER = "[withheld]"  # what replaces a diagnosis mention in a reply
 
@@ -67,9 +68,10 @@ def _pattern(term: str) -> _Pattern | None:
 class _Stream:
     """A text's folded words run together, with the offsets where words start and end."""
 
-    __slots__ = ("tokens", "folded", "cased", "_f_start", "_f_end", "_c_start", "_c_end")
+    __slots__ = ("text", "tokens", "folded", "cased", "_f_start", "_f_end", "_c_start", "_c_end")
 
     def __init__(self, text: str):
+        self.text = text
         self.tokens: list[Token] = fold_tokens(text)
         self._f_start, self._f_end = self._offsets([t.folded for t in self.tokens])
         self._c_start, self._c_end = self._offsets([t.cased for t in self.tokens])
@@ -92,9 +94,21 @@ class _Stream:
             last = position + len(needle)
             if position in starts and last in ends:
                 first, final = starts[position], ends[last]
-                if words is None or tuple(t.folded for t in self.tokens[first:final + 1]) == words:
+                if (words is None or tuple(t.folded for t in self.tokens[first:final + 1]) == words) \
+                        and not self._split_by_punctuation(first, final):
                     yield self.tokens[first].start, self.tokens[final].end
             position = haystack.find(needle, position + 1)
+
+    def _split_by_punctuation(self, first: int, final: int) -> bool:
+        """A short Chinese or Korean term read across punctuation: '大脑，梗阻' holds no '脑梗'.
+
+        Each such character is a word of its own, so two to three of them are found in ordinary
+        text across a comma; longer terms stay found however they are broken up (an evasion)."""
+        if final == first or final - first > 2 or not is_ideograph(self.tokens[first].cased):
+            return False
+        return any(unicodedata.category(ch).startswith("P")
+                   for a, b in zip(self.tokens[first:final], self.tokens[first + 1:final + 1])
+                   for ch in self.text[a.end:b.start])
 
     def spans(self, pattern: _Pattern) -> list[tuple[int, int]]:
         if not pattern.folded:

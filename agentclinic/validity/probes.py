@@ -8,41 +8,27 @@ for the measurement role each test in the case and common tests it lacks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from ..language import base_code, language_data
 from ..scenario import PatientCard, Scenario
 from ..terminology import Terminology
 from .topics import SOCIAL_TOPICS, card_topics
 
-OPEN_QUESTIONS = ("What brings you in today?", "Can you tell me what has been going on?",
-                  "Why did you come today?", "Tell me more about that.", "Is there anything else you've noticed?")
-TOPIC_QUESTIONS = {
-    "onset": "When did this start?",
-    "past_medical_history": "Have you had any medical problems in the past?",
-    "past_surgical_history": "Have you ever had an operation?",
-    "medications": "What medicines do you take?",
-    "allergies": "Do you have any allergies?",
-    "family_history": "Does anything run in your family?",
-    "smoking": "Do you smoke?",
-    "alcohol": "Do you drink alcohol?",
-    "drugs": "Do you use any recreational drugs?",
-    "occupation": "What do you do for work?",
-    "living": "Who do you live with?",
-    "travel": "Have you travelled anywhere recently?",
-    "sexual": "Are you sexually active?",
-    "activity": "How active are you day to day?",
-    "diet": "What is your diet like?",
-}
-# How a doctor asks about each review-of-systems section; other sections are asked by name.
-_SYSTEM_WORDS = {"respiratory": "breathing", "gastrointestinal": "tummy or bowels", "genitourinary": "waterworks",
-                 "urinary": "waterworks", "cardiovascular": "heart", "neurological": "nervous system",
-                 "musculoskeletal": "joints or muscles", "general": "general health", "psychiatric": "mood",
-                 "ent": "ears, nose or throat", "ear_nose_throat": "ears, nose or throat",
-                 "ears_nose_throat": "ears, nose or throat", "gynecological": "periods or gynaecological health",
-                 "gynaecological": "periods or gynaecological health"}
-# Symptoms no card in a general pack is likely to mention: asked to see whether the patient invents.
-OFF_CARD_SYMPTOMS = ("hiccups", "ringing in your ears", "hair loss", "a metallic taste in your mouth",
-                     "sensitivity to loud noises", "cracked lips")
+
+
+def audit_words(tag: str | None) -> dict:
+    """The audit's questions (and reply readers) in the language of ``tag``, key by key over English."""
+    english = language_data("en", "audit")
+    own = language_data(tag, "audit") if base_code(tag) != "en" else {}
+    return {**english, **own}
+
+
+_ENGLISH = audit_words("en")
+OPEN_QUESTIONS = tuple(_ENGLISH["open_questions"])
+TOPIC_QUESTIONS: dict[str, str] = dict(_ENGLISH["topic_questions"])
+OFF_CARD_SYMPTOMS = tuple(_ENGLISH["off_card_symptoms"])
 MISSING_TESTS = ("Complete blood count", "Basic metabolic panel", "Liver function tests", "Chest X-ray",
                  "Electrocardiogram", "CT head", "MRI brain", "Urinalysis", "Thyroid-stimulating hormone", "Troponin",
                  "Blood cultures", "Abdominal ultrasound", "C-reactive protein", "Lipase", "D-dimer", "HbA1c")
@@ -60,6 +46,9 @@ class Probe:
     parts: tuple[Probe, ...] = field(default=())
 
 
+_SENTENCE = re.compile(r"(?<=\.) |(?<=[。！？])|(?<=[।؟]) ")
+
+
 def _card_text(card: PatientCard) -> list[str]:
     return [card.chief_complaint, card.history_of_present_illness, *card.social_history.values(),
             *card.review_of_systems.values(),
@@ -69,40 +58,44 @@ def _card_text(card: PatientCard) -> list[str]:
 def _on_card(card: PatientCard, topic: str) -> str:
     """The card's text on ``topic`` ('' when the card is silent)."""
     keyed = [text for key, text in card.social_history.items() if key.startswith(topic[:5])]
-    said = [sentence for text in _card_text(card) for sentence in text.split(". ") if topic in card_topics(sentence)]
+    said = [sentence for text in _card_text(card) for sentence in _SENTENCE.split(text) if topic in card_topics(sentence)]
     return " ".join(dict.fromkeys(keyed + said))
 
 
-def topic_probes(card: PatientCard) -> list[Probe]:
+def topic_probes(card: PatientCard, words: dict | None = None) -> list[Probe]:
     """A question for each topic the card holds, and the expected answer."""
-    probes = [Probe("topic", TOPIC_QUESTIONS["onset"], "onset", answer=card.history_of_present_illness)]
+    words = words or _ENGLISH
+    questions = words["topic_questions"]
+    probes = [Probe("topic", questions["onset"], "onset", answer=card.history_of_present_illness)]
     for topic, field_name in (("past_medical_history", "past_medical_history"),
                               ("past_surgical_history", "past_surgical_history"), ("medications", "medications"),
                               ("allergies", "allergies"), ("family_history", "family_history")):
         items = getattr(card, field_name)
         extra = _on_card(card, topic)
         expect = "content" if items or extra else "none_said"
-        probes.append(Probe("topic", TOPIC_QUESTIONS[topic], topic, expect, " ".join([*items, extra])))
+        probes.append(Probe("topic", questions[topic], topic, expect, " ".join([*items, extra])))
     for topic in SOCIAL_TOPICS:
         if text := _on_card(card, topic):
-            probes.append(Probe("topic", TOPIC_QUESTIONS[topic], topic, answer=text))
+            probes.append(Probe("topic", questions[topic], topic, answer=text))
     for key, text in card.review_of_systems.items():
-        words = _SYSTEM_WORDS.get(key.lower(), key.replace("_", " "))
-        probes.append(Probe("topic", f"Any problems with your {words}?", f"review_of_systems.{key}", answer=text))
+        system = words["system_words"].get(key.lower(), key.replace("_", " "))
+        probes.append(Probe("topic", words["system_question"].format(system=system), f"review_of_systems.{key}",
+                            answer=text))
     return probes
 
 
-def symptom_probes(card: PatientCard) -> list[Probe]:
+def symptom_probes(card: PatientCard, words: dict | None = None) -> list[Probe]:
+    template = (words or _ENGLISH)["symptom_question"]
     probes = []
     for symptom in card.symptoms:
         name = symptom.name[0].lower() + symptom.name[1:]
         answer = " ".join([symptom.name, *symptom.synonyms, symptom.detail or ""])
-        probes.append(Probe("symptom", f"Have you had {name}?", symptom.name, "yes" if symptom.present else "no",
-                            answer))
+        probes.append(Probe("symptom", template.format(symptom=name), symptom.name,
+                            "yes" if symptom.present else "no", answer))
     return probes
 
 
-def compound_probes(topics: list[Probe], symptoms: list[Probe]) -> list[Probe]:
+def compound_probes(topics: list[Probe], symptoms: list[Probe], words: dict | None = None) -> list[Probe]:
     """Two things asked at once: two social topics, medicines and allergies, two symptoms."""
     by_topic = {p.topic: p for p in topics if p.expect == "content"}
     pairs = []
@@ -114,26 +107,29 @@ def compound_probes(topics: list[Probe], symptoms: list[Probe]) -> list[Probe]:
     present = [p for p in symptoms if p.expect == "yes"]
     if len(present) >= 2:
         pairs.append((present[0], present[1]))
-    return [Probe("compound", f"{a.question[:-1]}, and {b.question[0].lower()}{b.question[1:]}",
+    template = (words or _ENGLISH)["compound_question"]
+    return [Probe("compound", template.format(first=a.question[:-1], second=f"{b.question[0].lower()}{b.question[1:]}"),
                   f"{a.topic}+{b.topic}", parts=(a, b)) for a, b in pairs]
 
 
-def off_card_probes(card: PatientCard) -> list[Probe]:
+def off_card_probes(card: PatientCard, words: dict | None = None) -> list[Probe]:
     """Topics the card is silent on: the patient should not invent an answer."""
+    words = words or _ENGLISH
     text = " ".join(_card_text(card) + [s.name for s in card.symptoms]).lower()
-    probes = [Probe("off_card", TOPIC_QUESTIONS[t], t, "dont_know") for t in SOCIAL_TOPICS if not _on_card(card, t)]
-    probes += [Probe("off_card", f"Have you had {name}?", name, "dont_know") for name in OFF_CARD_SYMPTOMS
-               if name.split()[-1] not in text]
+    probes = [Probe("off_card", words["topic_questions"][t], t, "dont_know") for t in SOCIAL_TOPICS
+              if not _on_card(card, t)]
+    probes += [Probe("off_card", words["symptom_question"].format(symptom=name), name, "dont_know")
+               for name in words["off_card_symptoms"] if (name.split() or [name])[-1] not in text]
     return probes[:5]
 
 
 def patient_battery(scenario: Scenario) -> tuple[list[Probe], list[Probe]]:
     """(the open questions, asked in one conversation; every other probe, asked afresh)."""
-    card = scenario.patient
+    card, words = scenario.patient, audit_words(scenario.language)
     story = " ".join([card.chief_complaint, card.history_of_present_illness, *(s.name for s in card.symptoms)])
-    opening = [Probe("open", q, "opening", answer=story) for q in OPEN_QUESTIONS]
-    topics, symptoms = topic_probes(card), symptom_probes(card)
-    return opening, topics + symptoms + compound_probes(topics, symptoms) + off_card_probes(card)
+    opening = [Probe("open", q, "opening", answer=story) for q in words["open_questions"]]
+    topics, symptoms = topic_probes(card, words), symptom_probes(card, words)
+    return opening, topics + symptoms + compound_probes(topics, symptoms, words) + off_card_probes(card, words)
 
 
 def measurement_battery(scenario: Scenario, terms: Terminology) -> list[Probe]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from ..language.data import merged_lists
+from ..language.registry import LANGUAGES
 from ..paths import data_file
 from ..scenario import Symptom
 from ..text import TextIndex, normalize
@@ -24,9 +26,18 @@ SOCIAL_TOPICS = ("smoking", "alcohol", "drugs", "occupation", "living", "travel"
 
 @lru_cache(maxsize=2)
 def load_topics(path: Path | None = None) -> dict:
-    """The topic vocabulary (cached)."""
+    """The topic vocabulary (cached): English, with every language's cues added when no path is given.
+
+    A question or a card sentence is recognised in any supported language, so a doctor may ask
+    in a language other than the patient's (``--doctor-language``)."""
     with open(path or data_file("patient_topics.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        data = yaml.safe_load(handle)
+    if path is None:
+        for section in ("topics", "lay_terms", "card_cues"):
+            extra = merged_lists([code for code in LANGUAGES if code != "en"], "patient", section)
+            for key, cues in extra.items():
+                data[section][key] = list(dict.fromkeys([*data[section].get(key, []), *cues]))
+    return data
 
 
 def question_topics(question: str, topics: dict[str, list[str]] | None = None) -> list[str]:
