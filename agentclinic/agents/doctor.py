@@ -99,7 +99,10 @@ def positive_clauses(texts: list[str], language: str = "en") -> list[str]:
     """Clauses of what was heard, without negated ones ('no murmurs', 'denies fever')."""
     negated = _negation(language)
     clauses = [c for text in texts for c in _CLAUSE.split(text)]
-    return [c for c in clauses if c.strip() and not negated.match(normalize(c))]
+    # English clauses are read as written (lower-cased), as they always were; other languages'
+    # negations are normalised phrases (Chinese "没有" is the two tokens "没 有").
+    read = (lambda c: c.lower()) if base_code(language) == "en" else normalize
+    return [c for c in clauses if c.strip() and not negated.match(read(c))]
 
 
 class BaselineDoctor:
