@@ -194,7 +194,7 @@ class ScriptedPatient:
         if topic == "other_symptoms":
             return self._other_symptoms()
         if topic in _LIST_TOPICS:
-            template, empty = self.say.raw("list")[topic]
+            template, empty = self._list_phrases(topic)
             items = getattr(card, topic)
             if not items:  # an empty list means none, unless the story says otherwise
                 return self._card_sentences(topic) or [empty]
@@ -256,7 +256,10 @@ class ScriptedPatient:
         chosen = unmentioned[:1] if self.rules & {"under_report", "less_forthcoming", "withhold_details"} \
             else unmentioned[:3]
         self.mentioned.update(s.name for s in chosen)
-        return [self.say.say("also_had", items=self._join([s.name.lower() for s in chosen]))]
+        items = self._join([s.name.lower() for s in chosen])
+        if self.card.demographics.informant and self._has("informant_also_had"):
+            return [self.say.raw("informant_also_had")[self._sex()].format(items=items)]
+        return [self.say.say("also_had", items=items)]
 
     def _fallback(self, question: str) -> list[str]:
         index = TextIndex(question)
@@ -280,6 +283,23 @@ class ScriptedPatient:
         return [self.say.say("dont_know", self.rng)]
 
     # ---- the language's way of saying things ------------------------------------------------
+    def _has(self, key: str) -> bool:
+        try:
+            return bool(self.say.raw(key))
+        except KeyError:
+            return False
+
+    def _sex(self) -> str:
+        return self.card.demographics.sex if self.card.demographics.sex in ("female", "male") else "other"
+
+    def _list_phrases(self, topic: str) -> list[str]:
+        """How a list topic is said: by a parent or carer about the patient, else in the first person."""
+        if self.card.demographics.informant and self._has("informant_list"):
+            about = self.say.raw("informant_list").get(self._sex(), {})
+            if topic in about:
+                return about[topic]
+        return self.say.raw("list")[topic]
+
     def _sentence(self, text: str) -> str:
         return _sentence(text, self.say.raw("full_stop"))
 
@@ -298,4 +318,4 @@ class ScriptedPatient:
 
     def _is_said_as_sentence(self, text: str, extra: tuple[str, ...] = ()) -> bool:
         starts = [*self.say.raw("sentence_starts"), *extra]
-        return bool(re.match(r"^(?:" + "|".join(map(re.escape, starts)) + r")(?!\w)", text))
+        return bool(re.match(r"^(?:" + "|".join(map(re.escape, starts)) + r")(?!\w)", text, re.IGNORECASE))

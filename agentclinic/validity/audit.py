@@ -34,7 +34,9 @@ _STOP = frozenset("a an and are at be been did do does for had has have how i if
                   "this to was were what when where which who why with you your any ever not no yes about just "
                   "been very some it's i've i'm".split())
 _NONE_SAID = re.compile(r"^\W*(?:no\b|none|nothing|never|nobody|nil\b|not\b|i (?:don'?t|do not|haven'?t|have not|"
-                        r"never)|i'?ve (?:been|never|not)|i'?m (?:not|usually|healthy))", re.I)
+                        r"never)|i'?ve (?:been|never|not)|i'?m (?:not|usually|healthy)|"
+                        # a parent answering for the patient: "She's never had an operation"
+                        r"(?:she|he|they)(?:'s|'ve|'re| has| have| does| do)? ?(?:never|not|no|n'?t)\b)", re.I)
 
 
 _ALL_SAID = re.compile(r"\b(?:that'?s (?:everything|all|about it)|nothing else|no,? that'?s it)\b", re.I)
