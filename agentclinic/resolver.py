@@ -19,7 +19,7 @@ from .language.names import system_label, test_label
 from .prices import PriceList
 from .scenario import CaseImage, CaseTest, Scenario, TestValue
 from .terminology import Terminology, core_words
-from .text import normalize
+from .text import normalize, per_character
 from .validity.implicated import Implication, implicated_systems, load_body_systems
 
 Provenance = Literal["case", "default-normal", "unavailable"]
@@ -93,6 +93,7 @@ class Resolver:
         self._implication: Implication | None = None
         self.language = scenario.language
         self.say = phrasebook(scenario.language, "measurement")
+        self._reference = self.say.say("reference")
 
     def implication(self) -> Implication:
         """The body systems this case implicates (worked out on first need)."""
@@ -168,11 +169,11 @@ class Resolver:
             return self._report(found)
         if (value := self._case_value(name)) is not None:
             test, item = value
-            return MeasurementResult(item.render(), "case", f"{test.name}/{item.name}",
+            return MeasurementResult(item.render(self._reference), "case", f"{test.name}/{item.name}",
                                      ((test.name, self.prices.test_price(test, self.terms)),))
         if (panel := self._case_parts_of_panel(name)) is not None:
             concept, tests = panel
-            text = "\n".join(f"{test.name}: {test.render()}" for test in tests)
+            text = "\n".join(f"{test.name}: {test.render(self._reference)}" for test in tests)
             billed = tuple((test.name, self.prices.test_price(test, self.terms)) for test in tests)
             return MeasurementResult(text, "case", concept, billed)
         if self.terms.concept(name) is None and self._exam_section(name) is not None:
@@ -210,11 +211,19 @@ class Resolver:
                 if overlap and (not exact_only or any(not k.startswith("concept:") for k in overlap)):
                     return test
         # Token containment catches "chest x ray" against "Chest X-ray (PA and lateral)".
-        words = set(core_words(name).split())
-        if words:
-            for test in self.scenario.tests:
-                if words <= set(core_words(test.name).split()):
+        # Not across two different known tests ("potassium" is not "potassium hydroxide prep"),
+        # and in Chinese or Korean only as a run of characters ("血糖" is not inside "糖化血红蛋白").
+        request, concept = core_words(name), self.terms.concept(name)
+        for test in self.scenario.tests if request else ():
+            own = self.terms.concept(test.name)
+            if concept is not None and own is not None and own != concept:
+                continue
+            found = core_words(test.name)
+            if per_character(request):
+                if f" {request} " in f" {found} ":
                     return test
+            elif set(request.split()) <= set(found.split()):
+                return test
         return None
 
     def _case_value(self, name: str) -> tuple[CaseTest, TestValue] | None:
@@ -236,7 +245,7 @@ class Resolver:
 
     def _report(self, test: CaseTest) -> MeasurementResult:
         refs = tuple(self._image_ref(image) for image in self.scenario.images if image.id in test.images)
-        return MeasurementResult(f"{test.name}: {test.render()}", "case", test.name,
+        return MeasurementResult(f"{test.name}: {test.render(self._reference)}", "case", test.name,
                                  ((test.name, self.prices.test_price(test, self.terms)),), refs)
 
     def _missing(self, name: str) -> MeasurementResult:

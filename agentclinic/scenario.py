@@ -132,20 +132,21 @@ class TestValue(_Model):
     reference: ReferenceRange | None = None
     aliases: list[ShortText] = Field(default_factory=list)
 
-    def render(self) -> str:
+    def render(self, reference: str = "reference") -> str:
+        """'Name: value unit (reference low-high)'; ``reference`` is that word in the case's language."""
         unit = f" {self.unit}" if self.unit else ""
         value = f"{self.value:g}" if isinstance(self.value, float) else str(self.value)
         text = f"{self.name}: {value}{unit}"
         ref = self.reference
         if ref is not None:
             if ref.text:
-                text += f" (reference: {ref.text})"
+                text += f" ({reference}: {ref.text})"
             elif ref.low is not None and ref.high is not None:
-                text += f" (reference {ref.low:g}-{ref.high:g})"
+                text += f" ({reference} {ref.low:g}-{ref.high:g})"
             elif ref.high is not None:
-                text += f" (reference < {ref.high:g})"
+                text += f" ({reference} < {ref.high:g})"
             elif ref.low is not None:
-                text += f" (reference > {ref.low:g})"
+                text += f" ({reference} > {ref.low:g})"
         return text
 
 
@@ -166,10 +167,10 @@ class CaseTest(_Model):
             raise ValueError("a test needs `result` text or structured `values` (or both)")
         return self
 
-    def render(self) -> str:
-        """The report as the doctor reads it."""
+    def render(self, reference: str = "reference") -> str:
+        """The report as the doctor reads it (``reference``: that word in the case's language)."""
         parts = [self.result] if self.result else []
-        parts += [v.render() for v in self.values]
+        parts += [v.render(reference) for v in self.values]
         return "; ".join(parts) if len(parts) > 1 and all(len(p) < 80 for p in parts) else "\n".join(parts)
 
 

@@ -95,7 +95,7 @@ class Terminology:
         if key in self._systems:
             return self._systems[key]
         words = key.split()
-        for size in (3, 2, 1):  # "nervous system" before "system"
+        for size in range(min(len(words), 8), 0, -1):  # longest first: "nervous system" before "system"
             for start in range(len(words) - size + 1):
                 phrase = " ".join(words[start:start + size])
                 if phrase in self._systems:

@@ -129,3 +129,8 @@ def is_content_token(word: str) -> bool:
     """Whether a normalised token can carry meaning: three letters or more, or one character
     of a script written a character per word (Chinese, Korean syllables)."""
     return len(word) > 2 or bool(_PER_CHARACTER.fullmatch(word))
+
+
+def per_character(text: str) -> bool:
+    """Whether ``text`` holds a character of a script matched a character at a time."""
+    return bool(_PER_CHARACTER.search(text))

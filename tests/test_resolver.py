@@ -84,3 +84,15 @@ def test_images_when_none_exist(resolver):
 def test_resolve_dispatches(resolver):
     assert resolver.resolve(Examine(system="heart")).resolved == "physical_exam.cardiovascular"
     assert resolver.resolve(RequestTest(name="CBC")).resolved == "Complete blood count"
+
+
+def test_a_word_inside_another_tests_name_is_not_that_test():
+    # "Potassium" is not the KOH preparation, "血糖" (glucose) is not HbA1c (糖化血红蛋白).
+    data = case_data()
+    data["tests"] = [{"name": "Potassium hydroxide preparation", "category": "bedside", "result": "Hyphae seen."},
+                     {"name": "糖化血红蛋白", "category": "lab", "result": "7.9%"}]
+    resolver = Resolver(Scenario.model_validate(data), load_terminology(), load_prices())
+    assert resolver.test("potassium").provenance == "default-normal"
+    assert resolver.test("血糖").provenance == "default-normal"
+    assert resolver.test("potassium hydroxide").provenance == "case"
+    assert resolver.test("糖化血红蛋白").provenance == "case"

@@ -30,7 +30,7 @@ from ..survey import Survey, TurnLike, heuristic_survey, perceive
 from ..scenario import PatientCard, Scenario, Symptom
 from ..terminology import load_terminology
 from ..language import phrasebook
-from ..text import TextIndex, is_content_token, normalize
+from ..text import TextIndex, is_content_token, normalize, per_character
 from ..validity.topics import card_topics, expanded, load_topics, question_topics, symptoms_asked
 
 MAX_SENTENCES = 3
@@ -318,4 +318,6 @@ class ScriptedPatient:
 
     def _is_said_as_sentence(self, text: str, extra: tuple[str, ...] = ()) -> bool:
         starts = [*self.say.raw("sentence_starts"), *extra]
-        return bool(re.match(r"^(?:" + "|".join(map(re.escape, starts)) + r")(?!\w)", text, re.IGNORECASE))
+        # A start word ends at a non-letter, except in scripts written without spaces.
+        pattern = "|".join(re.escape(s) if per_character(s) else rf"{re.escape(s)}(?!\w)" for s in starts)
+        return bool(re.match(rf"^(?:{pattern})", text, re.IGNORECASE))

@@ -64,6 +64,7 @@ class _Phrases:
     suffixes: tuple[str, ...]
     qualifiers: frozenset[str]
     modifiers: frozenset[str]
+    coordinators: re.Pattern[str]  # "or" between two alternatives sharing a head
 
 
 def _alternation(phrases: Sequence[str]) -> str:
@@ -74,14 +75,20 @@ def _alternation(phrases: Sequence[str]) -> str:
 _UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]")
 
 
-def _words(phrases: Sequence[str]) -> re.Pattern[str]:
-    # Word-bounded, except punctuation phrases, which stand on their own, and Chinese or Korean
-    # ones, whose words are not separated by spaces ("心梗或肺栓塞").
+def _bounded(phrases: Sequence[str], before: bool = True, after: bool = True, tail: str = "") -> str:
+    """An alternation of ``phrases``: word-bounded (on the sides asked for), except Chinese or
+    Korean phrases, whose words are not separated by spaces ("心梗或肺栓塞")."""
     spaced = [p for p in phrases if not _UNSPACED.search(p)]
     unspaced = [p for p in phrases if _UNSPACED.search(p)]
-    parts = [rf"(?<![\w])(?:{_alternation(spaced)})(?![\w])"] if spaced else []
-    parts += [f"(?:{_alternation(unspaced)})"] if unspaced else []
-    return re.compile("|".join(parts) or r"(?!x)x")
+    left, right = ("(?<![\\w])" if before else ""), ("(?![\\w])" if after else "")
+    parts = [f"{left}(?:{_alternation(spaced)}){right}{tail}"] if spaced else []
+    parts += [f"(?:{_alternation(unspaced)}){tail}"] if unspaced else []
+    return "|".join(parts) or "(?!x)x"
+
+
+def _words(phrases: Sequence[str]) -> re.Pattern[str]:
+    # Word-bounded, except punctuation phrases, which stand on their own, and unspaced scripts.
+    return re.compile(_bounded(phrases))
 
 
 @lru_cache(maxsize=4)
@@ -97,9 +104,10 @@ def load_phrases(path: Path | None = None) -> _Phrases:
                             rf"\s*(?:is\b|:|：|-|–)?\s*", re.I),
         alternatives=re.compile(rf"{_words(data['alternatives']).pattern}|[/;?|；？／]|\bvs\."),
         open_only=_words(data["open_only"]),
-        negation_before=re.compile(rf"(?<![\w])(?:{_alternation(data['negations_before'])})\W*$"),
-        negation_start=re.compile(rf"(?:{_alternation(data['negations_before'])})(?![\w])"),
-        negation_after=re.compile(rf"^\W*(?:{_alternation(data['negations_after'])})(?![\w])"),
+        negation_before=re.compile(_bounded(data["negations_before"], after=False, tail=_TO_END)),
+        negation_start=re.compile(_bounded(data["negations_before"], before=False)),
+        negation_after=re.compile(rf"^\W*(?:{_bounded(data['negations_after'], before=False)})"),
+        coordinators=re.compile(rf"\s*(?:{_bounded(data.get('coordinators') or ['or'])}|/)\s*", re.IGNORECASE),
         links=_words(data["links"]),
         lists=re.compile(rf"{_words([p for p in data['lists'] if p.isalpha() or ' ' in p]).pattern}|[,&+，、،]"),
         heads=frozenset(fold(word) for word in data["condition_heads"]),
@@ -301,17 +309,20 @@ def read_answer(answer: str | None, find_mentions: Callable[[str], list[Mention]
     return AnswerShape("single", text, (_without(text, negated, phrases),), excluded, "one condition")
 
 
-_SEPARATOR = re.compile(r"\s*(?:\bor\b|\bvs\b\.?|\bversus\b|/|\band/or\b)\s*", re.IGNORECASE)
-_WORD = re.compile(r"[\w-]+")
+_TO_END = r"\W*$"  # a negation right before the condition: "not X"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3"
+# A word, or one character of a script written without spaces ("细菌性或病毒性脑膜炎").
+_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[\w-])+")
 
 
 def _coordinated(text: str, find_mentions: Callable[[str], list[Mention]], same: Callable[[str, str], bool],
                  phrases: _Phrases) -> tuple[str, str] | None:
     """Alternatives over a shared head ("bacterial or viral meningitis", "type 1 or type 2
     diabetes"): each side read on its own names a different condition."""
-    for separator in _SEPARATOR.finditer(text):
-        left = [w.start() for w in _WORD.finditer(text[: separator.start()])][-3:]
-        right = [w.end() + separator.end() for w in _WORD.finditer(text[separator.end():])][:3]
+    window = 6 if _UNSPACED.search(text) else 3  # a head of three words is six characters or so
+    for separator in phrases.coordinators.finditer(text):
+        left = [w.start() for w in _WORD.finditer(text[: separator.start()])][-window:]
+        right = [w.end() + separator.end() for w in _WORD.finditer(text[separator.end():])][:window]
         for start in left:
             for end in right:
                 first = text[: separator.start()] + text[end:]  # "bacterial meningitis"

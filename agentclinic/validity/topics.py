@@ -132,7 +132,20 @@ def _default_phrases(name: str, synonyms: tuple[str, ...]) -> tuple[str, ...]:
 
 def _phrases(name: str, synonyms: Sequence[str], lay_terms: dict[str, list[str]]) -> list[str]:
     phrases = [name, *synonyms]
-    return phrases + [lay for phrase in phrases for lay in lay_terms.get(normalize(phrase), [])]
+    by_key = _normalised_keys(lay_terms)
+    return phrases + [lay for phrase in phrases for lay in by_key.get(normalize(phrase), [])]
+
+
+def _normalised_keys(lay_terms: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``lay_terms`` keyed by the normalised term ('呼吸困难' is found as '呼 吸 困 难')."""
+    cached = _KEYED.get(id(lay_terms))
+    if cached is None or cached[0] is not lay_terms:
+        cached = (lay_terms, {normalize(k): v for k, v in lay_terms.items()})
+        _KEYED[id(lay_terms)] = cached
+    return cached[1]
+
+
+_KEYED: dict[int, tuple[dict, dict[str, list[str]]]] = {}
 
 
 _SUFFIXES = ("ness", "ing", "ed", "es", "s", "e")
