@@ -39,7 +39,7 @@ from ..roles import Observation
 from ..scenario import DoctorBrief
 from ..language import base_code, language_data, phrasebook
 from ..language.names import diagnosis_label, test_label
-from ..text import TextIndex, normalize
+from ..text import TextIndex, normalize, per_character
 from .baseline_tools import BaselineTools
 
 _CLAUSE = re.compile(r"[.;,\n。；，、！？।؛،]+")
@@ -92,7 +92,10 @@ def load_knowledge(path: Path | None = None, languages: tuple[str, ...] = ("en",
 def _negation(language: str) -> re.Pattern[str]:
     """A clause that starts (within two words) with a negation of the language or English."""
     words = sorted(phrasebook(language, "doctor").words("negations"), key=len, reverse=True)
-    return re.compile(r"^\s*(?:\w+\s+){0,2}?(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    # Within two words of the clause's start; in Chinese or Korean a token is one character, so
+    # within six ("右肺野未见气胸征象": no pneumothorax seen in the right lung field).
+    reach = 6 if any(per_character(w) for w in words) else 2
+    return re.compile(rf"^\s*(?:\w+\s+){{0,{reach}}}?(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
 def positive_clauses(texts: list[str], language: str = "en") -> list[str]:
