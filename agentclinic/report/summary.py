@@ -72,6 +72,7 @@ def build_summary(dataset: Dataset, *, exclude_flagged: bool = False) -> dict:
         "faults": _faults(views),
         "surveys": _surveys(kept),
         "turn_budget": _turn_budget(scored),
+        "cases": _cases(kept),
     }
 
 
@@ -140,6 +141,22 @@ def _breakdowns(views: Sequence[EpisodeView]) -> dict[str, list[dict]]:
     }
     return {axis: [{"key": key, **_accuracy(group)} for key, group in sorted(_group(views, keys).items())]
             for axis, keys in axes.items()}
+
+
+def _cases(views: Sequence[EpisodeView]) -> list[dict]:
+    """Per case: its title and right answer (case text, in the case's language) and the doctor's
+    most frequent answers (model text, in the doctor's language), so a page can mark each
+    with its language and direction."""
+    rows = []
+    for case_id, group in sorted(_group(views, lambda v: [v.row.scenario_id]).items()):
+        first = group[0]
+        given = Counter(v.row.diagnosis for v in group if v.row.diagnosis)
+        rows.append({"id": case_id, "title": first.row.scenario_title, "language": first.row.language,
+                     "doctor_language": (first.run.config or {}).get("doctor_language") or first.row.language,
+                     "episodes": len(group), "correct": sum(bool(v.correct) for v in group),
+                     "correct_diagnosis": first.row.correct_diagnosis,
+                     "diagnoses": [text for text, _ in given.most_common(3)]})
+    return rows
 
 
 def _pass_k(views: Sequence[EpisodeView]) -> dict[str, float]:

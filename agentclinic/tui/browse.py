@@ -19,7 +19,8 @@ from ..report.tool_lines import describe, interleave, usage
 from ..scenario import Scenario
 from ..store import DoctorToolCall, Episode, Store
 from ..store.tool_log import tool_calls_of
-from .widgets import image, line, tool_line
+from .bidi_text import clip
+from .widgets import cell_text, image, line, note_missing_rtl, tool_line
 
 FILTERS = ("all", "correct", "wrong", "failed", "abandoned")
 
@@ -83,10 +84,12 @@ class EpisodesScreen(Screen):
         table.clear()
         for row in rows:
             correct = "" if row.correct is None else ("yes" if row.correct else "no")
+            # Cut by cells, not characters: 40 Chinese characters would take 80 columns.
             table.add_row(str(row.id), Text(printable(row.scenario_id)), row.status, correct,
-                          Text(printable((row.diagnosis or row.error or "")[:40])), str(row.turns),
+                          cell_text(clip(printable(row.diagnosis or row.error or ""), 40)), str(row.turns),
                           f"{row.cost_usd:,.0f}", Text(printable(row.doctor_tools or "")), key=str(row.id))
         table.focus()
+        note_missing_rtl(self)
 
     def action_cycle_filter(self) -> None:
         self.outcome = FILTERS[(FILTERS.index(self.outcome) + 1) % len(FILTERS)]
@@ -122,6 +125,9 @@ class TranscriptScreen(Screen):
                     yield Static(image(_image_path(played, image_id), image_id))
         yield Footer()
 
+    def on_mount(self) -> None:
+        note_missing_rtl(self)
+
     @staticmethod
     def _summary(row, turns, scenario) -> Table:
         table = Table(show_header=False, box=None, padding=(0, 1))
@@ -133,10 +139,10 @@ class TranscriptScreen(Screen):
         table.add_row("episode", Text(printable(f"{row.id} · run {row.run_id} · {row.scenario_id} · {row.status}")))
         if row.doctor_tools:  # only for tool conditions: tool-less screens stay as they were
             table.add_row("tools", Text(printable(row.doctor_tools)))
-        table.add_row("diagnosis", Text(printable(f"{row.diagnosis or '(none)'} → {row.verdict or '-'} "
-                                                  f"(correct: {row.correct_diagnosis})")))
+        table.add_row("diagnosis", cell_text(f"{row.diagnosis or '(none)'} → {row.verdict or '-'} "
+                                             f"(correct: {row.correct_diagnosis})"))
         if row.error:
-            table.add_row("error", Text(printable(row.error.splitlines()[0])))
+            table.add_row("error", cell_text(row.error.splitlines()[0]))
         metrics = episode_metrics(turns, scenario.key_facts if scenario else (), row.max_turns)
         coverage = "-" if metrics.coverage is None else f"{100 * metrics.coverage:.0f}%"
         table.add_row("metrics", Text(f"{metrics.turns} turns · {metrics.questions} questions · "

@@ -34,7 +34,7 @@ from ..scenario import Scenario
 from ..store import Store
 from .commands import HELP, CommandError, CommandSuggester, to_protocol
 from .result import ResultScreen
-from .widgets import Transcript, image, line
+from .widgets import Transcript, image, labelled, line, note_missing_rtl
 
 
 @dataclass
@@ -127,7 +127,8 @@ class GameApp(App):
                                            bindings=roles.bindings, config={"role": settings.role,
                                                                             "scenario_id": self.scenario.id})
         if settings.role == "patient":
-            self.query_one("#card", Static).update(Text(render_card(self.scenario.patient)))
+            self.query_one("#card", Static).update(labelled(render_card(self.scenario.patient)))
+            note_missing_rtl(self)
             self._set_status(f"You are the patient · the doctor is {roles.bindings['doctor']} · thinking…")
         self.outcome = await run_one(self.scenario, roles, self.store, self.run_id, config,
                                      persona=settings.persona, observer=self._show_turn)

@@ -15,6 +15,7 @@ from ..report.metrics import episode_metrics
 from ..runner import EpisodeOutcome
 from ..scenario import Scenario
 from ..store import Store
+from .widgets import cell_text, note_missing_rtl
 
 
 def result_renderable(store: Store, outcome: EpisodeOutcome, scenario: Scenario, role: str) -> Group:
@@ -26,12 +27,12 @@ def result_renderable(store: Store, outcome: EpisodeOutcome, scenario: Scenario,
     facts.add_column(style="bold")
     facts.add_column()
     who = "Your" if role == "doctor" else "The doctor's"
-    facts.add_row(f"{who} diagnosis", Text(outcome.diagnosis or "(none given)"))
-    facts.add_row("Correct diagnosis", Text(outcome.correct_diagnosis))
+    facts.add_row(f"{who} diagnosis", cell_text(outcome.diagnosis or "(none given)"))
+    facts.add_row("Correct diagnosis", cell_text(outcome.correct_diagnosis))
     if judged:
-        facts.add_row("Verdict", Text(f"{judged[0].verdict}: {judged[0].reason}"))
+        facts.add_row("Verdict", cell_text(f"{judged[0].verdict}: {judged[0].reason}"))
     if outcome.error:
-        facts.add_row("Error", Text(outcome.error))
+        facts.add_row("Error", cell_text(outcome.error))
     metrics = episode_metrics(store.turns(outcome.episode_id), scenario.key_facts, row.max_turns if row else 0)
     numbers = Table(title="This encounter", show_header=False, box=None, padding=(0, 1))
     numbers.add_column()
@@ -46,7 +47,7 @@ def result_renderable(store: Store, outcome: EpisodeOutcome, scenario: Scenario,
                         show_header=False, box=None, padding=(0, 1))
         for item in ("confidence", "adherence", "return_visit"):
             ratings.add_row(item.replace("_", " "), str(getattr(survey, item)),
-                            Text(getattr(survey, f"{item}_reason")))
+                            cell_text(getattr(survey, f"{item}_reason")))
         parts.append(ratings)
     parts.append(Text(f"Logged as episode {outcome.episode_id}. Press q to quit.", style="dim"))
     return Group(*parts)
@@ -63,3 +64,6 @@ class ResultScreen(Screen):
         with VerticalScroll():
             yield Static(self.body)
         yield Footer()
+
+    def on_mount(self) -> None:
+        note_missing_rtl(self)

@@ -9,9 +9,11 @@ from pathlib import Path
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ..printable import printable
+from .bidi_text import for_display, take_note
 
 SPEAKER_STYLE = {"doctor": "bold cyan", "patient": "green", "measurement": "magenta", "system": "dim"}
 TOOL_STYLE = "yellow"
@@ -19,19 +21,47 @@ IMAGE_SIZE = (40, 20)  # cells: fits beside the text in an 80x24 terminal (two p
 
 
 def line(speaker: str, text: str, label: str | None = None) -> Text:
-    """One transcript line: a styled speaker label and the literal text."""
+    """One transcript line: a styled speaker label and the literal text (Persian reordered and
+    shaped, Chinese wrapped by cells when drawn: :mod:`.bidi_text`)."""
     result = Text(f"{printable(label or speaker)}: ", style=SPEAKER_STYLE.get(speaker, ""))
+    start = len(result)
     result.append(printable(text))  # appended as plain text: '[bold]' stays '[bold]'
-    return result
+    return for_display(result, [start])
 
 
 def tool_line(tool: str, text: str, spent: str = "") -> Text:
     """A doctor-tool use, marked apart from the turns: '⚙ rag: query → passages …', literal text."""
     result = Text(f"⚙ {printable(tool)}: ", style=f"bold {TOOL_STYLE}")
+    start = len(result)
     result.append(printable(text), style=f"italic {TOOL_STYLE}")
     if spent:
         result.append(f" ({printable(spent)})", style="dim")
-    return result
+    return for_display(result, [start])
+
+
+def cell_text(text: object) -> Text:
+    """Case or model text for a table cell or panel: literal, printable, drawn as :func:`line` is."""
+    return for_display(Text(printable(text)))
+
+
+def labelled(text: str) -> Text:
+    """'Label: value' lines (the patient's card): each value keeps its own direction, so an
+    English heading stays left of a Persian value."""
+    text = printable(text)
+    starts, offset = [], 0
+    for row in text.split("\n"):
+        head, sep, _ = row.partition(": ")
+        if sep:
+            starts.append(offset + len(head) + len(sep))
+        offset += len(row) + 1
+    return for_display(Text(text), starts)
+
+
+def note_missing_rtl(widget: Widget) -> None:
+    """Tell the person once that right-to-left text shows as stored until the ``rtl`` extra is in."""
+    note = take_note()
+    if note is not None:
+        widget.app.notify(note, severity="warning", timeout=10, markup=False)
 
 
 def image(path: Path | None, caption: str) -> RenderableType:
@@ -61,4 +91,5 @@ class Transcript(VerticalScroll):
         entry = Static(renderable, classes=classes, markup=False)
         self.mount(entry)
         self.scroll_end(animate=False)
+        note_missing_rtl(self)
         return entry
