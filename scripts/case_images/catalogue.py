@@ -60,8 +60,6 @@ from .ecg_core import (
 from .ecg_metabolic import (
     make_ecg_ectopics_long_qt,
     make_ecg_long_st,
-    make_ecg_low_voltage,
-    make_ecg_sagging_st,
     make_ecg_u_waves,
 )
 from .eeg import (
@@ -196,9 +194,7 @@ SPECIALIST: dict[str, dict[str, Drawing]] = {
         "internal-medicine-105-smear": make_smear_lymphocytosis,
         "internal-medicine-112-platelet-trend": make_platelet_trend,
         "internal-medicine-114-smear": make_smear_spherocytes,
-        "internal-medicine-118-ecg": make_ecg_sagging_st,
         "internal-medicine-120-ecg": make_ecg_ectopics_long_qt,
-        "internal-medicine-124-ecg": make_ecg_low_voltage,
     },
     "pediatrics": {
         "pediatrics-102-ultrasound": make_us_pylorus,

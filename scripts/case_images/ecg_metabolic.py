@@ -73,46 +73,6 @@ def make_ecg_long_st():
     return draw_12_lead(leads, t), "P"
 
 
-# --- internal-medicine-118: slow regular rhythm over fibrillatory waves ------------
-
-def fibrillatory_baseline(t, rng, amp=0.04):
-    y = np.zeros_like(t)
-    for f in (5.6, 6.4, 7.1):
-        env = 0.5 + 0.5 * np.convolve(rng.standard_normal(t.size), np.ones(400) / 20, "same")
-        y += amp * env * np.sin(2 * np.pi * f * t + rng.uniform(0, 2 * np.pi))
-    return y
-
-
-def sagging_st_leads():
-    """Regular narrow QRS at 44/min with no P waves over a fibrillatory baseline;
-    sagging (scooped) ST depression in I, aVL and V4-V6; short QT (QTc 350 ms);
-    ventricular ectopics, in bigeminy for part of the strip."""
-    rng = np.random.default_rng(9118)
-    t = ecg_time()
-    rr = 60 / 44
-    r = 0.5 + rr * np.arange(8)
-    r = r[r < 10.3]
-    base = table(0.6)
-    for lead, mv in (("I", -0.12), ("V4", -0.1), ("V5", -0.15), ("V6", -0.15)):
-        base[lead]["J"] = mv  # a dome turned upside down: the scooped "sagging" ST
-        base[lead]["T"] = 0.05
-    for a in base.values():
-        a["P"] = 0.0
-    ectopic_t = r[[1, 2, 3, 5]] + 0.62  # coupled ectopics after four beats
-    ectopic = {"I": amps(R=-0.5, T=0.3), "II": amps(R=1.1, T=-0.4),
-               **{f"V{k}": amps(R=0.3 * k, S=-0.9 + 0.15 * k, T=-0.3) for k in range(1, 7)}}
-    groups = [Beats(r, timing(rr, qtc=0.35), base, with_p=False),
-              Beats(ectopic_t, timing(rr, qrs=0.15, qtc=0.42), ectopic, with_p=False)]
-    f = fibrillatory_baseline(t, rng)
-    extra = {"I": 0.5 * f, "II": f, "V1": 1.3 * f}
-    return t, Tracing(groups, extra).leads(t, rng), r, ectopic_t
-
-
-def make_ecg_sagging_st():
-    t, leads, _, _ = sagging_st_leads()
-    return draw_12_lead(leads, t), "P"
-
-
 # --- internal-medicine-120: ectopics, long QT, U waves ------------------------------
 
 def ectopics_long_qt_leads():
@@ -135,24 +95,4 @@ def ectopics_long_qt_leads():
 
 def make_ecg_ectopics_long_qt():
     t, leads, _, _ = ectopics_long_qt_leads()
-    return draw_12_lead(leads, t), "P"
-
-
-# --- internal-medicine-124: low limb-lead voltage, QS in V1-V3 ---------------------
-
-def low_voltage_leads():
-    """Sinus 90/min; limb-lead QRS under 0.5 mV; QS complexes in V1-V3."""
-    rng = np.random.default_rng(9124)
-    t = ecg_time()
-    r = regular_r_times(90, rng)
-    base = table(0.5)
-    base["I"] = amps(P=0.05, Q=-0.02, R=0.25, S=-0.05, T=0.08)
-    base["II"] = amps(P=0.08, Q=-0.03, R=0.35, S=-0.06, T=0.1)
-    for lead, depth in (("V1", -0.6), ("V2", -0.8), ("V3", -0.7)):
-        base[lead] = amps(P=0.06, Q=0.0, R=0.0, S=depth, T=0.1)
-    return t, Tracing([Beats(r, timing(60 / 90, qtc=0.43), base)]).leads(t, rng)
-
-
-def make_ecg_low_voltage():
-    t, leads = low_voltage_leads()
     return draw_12_lead(leads, t), "P"
