@@ -76,7 +76,8 @@ def _answers_in(reader: ReplyReader, probe: Probe, reply: str) -> bool:
         return not reader.says_no(reply)
     if probe.expect == "no":
         return reader.says_no(reply)
-    if probe.expect == "none_said":
+    if probe.expect == "none_said" or reader.says_none(probe.answer):
+        # Nothing to report, or the card's own answer is a "no" ("drugs: No."): a "no" answers it.
         return reader.says_none(reply) or bool(_words(reply) & _words(probe.answer))
     return bool(_words(reply) & _words(probe.answer))
 

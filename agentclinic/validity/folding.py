@@ -112,7 +112,7 @@ def _in_word_script(char: str) -> bool:
 def is_ideograph(char: str) -> bool:
     # Scripts written without spaces, and Korean, whose particles are glued to the noun: each
     # character is a word of its own for matching.
-    return not char.isascii() and (unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
+    return len(char) == 1 and not char.isascii() and (unicodedata.name(char, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
                                    or "\uac00" <= char <= "\ud7a3")
 
 

@@ -104,7 +104,8 @@ class _Stream:
 
         Each such character is a word of its own, so two to three of them are found in ordinary
         text across a comma; longer terms stay found however they are broken up (an evasion)."""
-        if final == first or final - first > 2 or not is_ideograph(self.tokens[first].cased):
+        run = self.tokens[first:final + 1]
+        if final == first or final - first > 2 or not all(is_ideograph(t.cased[:1]) for t in run):
             return False
         return any(unicodedata.category(ch).startswith("P")
                    for a, b in zip(self.tokens[first:final], self.tokens[first + 1:final + 1])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..language import base_code, language_data
+from ..language import base_code, language_data, phrasebook
 from ..scenario import PatientCard, Scenario
 from ..terminology import Terminology
 from .topics import SOCIAL_TOPICS, card_topics
@@ -134,7 +134,8 @@ def patient_battery(scenario: Scenario) -> tuple[list[Probe], list[Probe]]:
 
 def measurement_battery(scenario: Scenario, terms: Terminology) -> list[Probe]:
     """Every test of the case by name, and the common tests it lacks."""
-    probes = [Probe("test", test.name, test.name, answer=test.render()) for test in scenario.tests]
+    reference = phrasebook(scenario.language, "measurement").say("reference")
+    probes = [Probe("test", test.name, test.name, answer=test.render(reference)) for test in scenario.tests]
     held = {terms.concept(test.name) or test.name for test in scenario.tests}
     probes += [Probe("missing_test", name, name) for name in MISSING_TESTS if name not in held]
     return probes

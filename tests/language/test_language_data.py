@@ -27,8 +27,8 @@ def _placeholders(text: str) -> set[str]:
 
 def _walk(english: object, own: object, where: str):
     """Pairs (where, english, own) of every string the language overrides."""
-    if isinstance(english, dict) and not english and isinstance(own, dict):
-        return  # a mapping English leaves empty (measurement labels): the language's own keys
+    if isinstance(own, dict) and (not english or where.endswith("timeline_swaps")):
+        return  # mappings keyed by the language's own words (labels, time words)
     if isinstance(english, dict) and isinstance(own, dict):
         for key, value in own.items():
             assert key in english, f"{where}.{key}: not a key of the English file"

@@ -39,3 +39,8 @@ def test_the_judge_reads_hedges_and_negations_written_without_spaces():
     assert match("atrial fibrillation", "心房颤动", ["atrial fibrillation"]).correct
     assert not match("细菌性或病毒性脑膜炎", "病毒性脑膜炎", ["viral meningitis"]).correct
     assert match("心房颤动而非心房扑动", "心房颤动", ["atrial fibrillation"], ["心房扑动"]).correct
+
+
+def test_the_guard_finds_multi_word_terms_in_persian_and_hindi():
+    assert TermFinder(["درماتیت آتوپیک"]).find("بیمار درماتیت آتوپیک دارد") == ["درماتیت آتوپیک"]
+    assert TermFinder(["मधुमेह कीटोएसिडोसिस"]).find("यह मधुमेह कीटोएसिडोसिस है") == ["मधुमेह कीटोएसिडोसिस"]
