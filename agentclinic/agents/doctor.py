@@ -88,14 +88,22 @@ def load_knowledge(path: Path | None = None, languages: tuple[str, ...] = ("en",
     return Knowledge(complaints, features)
 
 
+# Verb-final languages put the negation after what it denies (Korean, Hindi, Persian), so a
+# clause holding one is read as negative wherever it stands.
+_NEGATION_AFTER_NOUN = frozenset({"ko", "hi", "fa"})
+
+
 @lru_cache(maxsize=16)
 def _negation(language: str) -> re.Pattern[str]:
     """A clause that starts (within two words) with a negation of the language or English."""
     words = sorted(phrasebook(language, "doctor").words("negations"), key=len, reverse=True)
-    # Within two words of the clause's start; in Chinese or Korean a token is one character, so
-    # within six ("右肺野未见气胸征象": no pneumothorax seen in the right lung field).
+    alternation = "|".join(map(re.escape, words))
+    if base_code(language) in _NEGATION_AFTER_NOUN:  # "압통 없음", "बुखार नहीं", "تب ندارم": anywhere
+        return re.compile(rf"^(?:.*\s)?(?:{alternation})(?!\w)")
+    # Within two words of the clause's start; in Chinese a token is one character, so within
+    # six ("右肺野未见气胸征象": no pneumothorax seen in the right lung field).
     reach = 6 if any(per_character(w) for w in words) else 2
-    return re.compile(rf"^\s*(?:\w+\s+){{0,{reach}}}?(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    return re.compile(rf"^\s*(?:\w+\s+){{0,{reach}}}?(?:{alternation})(?!\w)")
 
 
 def positive_clauses(texts: list[str], language: str = "en") -> list[str]:
