@@ -227,6 +227,9 @@ def _linked(shape: AnswerShape, correct: str, synonyms: Sequence[str], distracto
     return Verdict("wrong", f"the answer {shape.reason}; neither is {correct!r}")
 
 
+_ITEM_BREAK = re.compile(r"[,;，、；]")
+
+
 class _CaseNames:
     """The names an answer is read with: the vocabulary's and the case's own."""
 
@@ -237,7 +240,10 @@ class _CaseNames:
         self.finder = TermFinder([correct, *synonyms, *distractors])
 
     def mentions(self, text: str) -> list[Mention]:
-        return non_overlapping(self.finder.mentions(text) + self.graph.finder().mentions(text))
+        # A name is read within one list item: "Bacterial meningitis, viral meningitis excluded"
+        # does not name the Spanish "meningitis viral" across its comma.
+        found = self.finder.mentions(text) + self.graph.finder().mentions(text)
+        return non_overlapping(m for m in found if not _ITEM_BREAK.search(text[m.start:m.end]))
 
     def is_correct(self, name: str) -> bool:
         return bool(self.graph.equivalents(name) & self.correct)

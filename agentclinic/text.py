@@ -31,8 +31,10 @@ _SPELLING = {
 }
 
 _APOSTROPHE_S = re.compile(r"(\w)['\u2019]s\b")
+# French elision: "d'embolie" is "d embolie", so the word after it is found ("embolie").
+_ELISION = re.compile(r"\b(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['\u2019](?=\w)")
 # Devanagari vowel signs and viramas are marks, not letters, yet belong inside the word.
-_INDIC = "\u0900-\u097f"
+_INDIC = "\u0900-\u0963\u0966-\u097f"  # without the dandas (sentence ends)
 _NON_WORD = re.compile(rf"[^\w{_INDIC}]+")
 _INDIC_CHAR = re.compile(rf"[{_INDIC}]")
 # Scripts written without spaces between words (Chinese, Japanese kana) and Korean, whose
@@ -65,6 +67,7 @@ def normalize(text: str) -> str:
         text = _PER_CHARACTER.sub(r" \1 ", _ascii_digits(unicodedata.normalize("NFC", text).translate(_PERSIAN)))
     # Underscores separate words in imported keys ("Chest_X-Ray").
     text = _APOSTROPHE_S.sub(r"\1", text.casefold().replace("_", " "))
+    text = _ELISION.sub(r"\1 ", text)
     text = text.replace("x-ray", "x ray").replace("'", "").replace("\u2019", "")
     tokens = _NON_WORD.sub(" ", text).split()
     return " ".join(_SPELLING.get(token, token) for token in tokens)

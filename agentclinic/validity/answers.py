@@ -80,7 +80,8 @@ def _bounded(phrases: Sequence[str], before: bool = True, after: bool = True, ta
     Korean phrases, whose words are not separated by spaces ("心梗或肺栓塞")."""
     spaced = [p for p in phrases if not _UNSPACED.search(p)]
     unspaced = [p for p in phrases if _UNSPACED.search(p)]
-    left, right = ("(?<![\\w])" if before else ""), ("(?![\\w])" if after else "")
+    # Devanagari vowel signs are not \w, yet belong to the word ("या" is not the end of "निमोनिया").
+    left, right = ("(?<![\\w\u0900-\u0963])" if before else ""), ("(?![\\w\u0900-\u0963])" if after else "")
     parts = [f"{left}(?:{_alternation(spaced)}){right}{tail}"] if spaced else []
     parts += [f"(?:{_alternation(unspaced)}){tail}"] if unspaced else []
     return "|".join(parts) or "(?!x)x"
@@ -312,7 +313,7 @@ def read_answer(answer: str | None, find_mentions: Callable[[str], list[Mention]
 _TO_END = r"\W*$"  # a negation right before the condition: "not X"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3"
 # A word, or one character of a script written without spaces ("细菌性或病毒性脑膜炎").
-_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[\w-])+")
+_WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[\w\u0900-\u0963-])+")
 
 
 def _coordinated(text: str, find_mentions: Callable[[str], list[Mention]], same: Callable[[str, str], bool],

@@ -106,7 +106,7 @@ def _fold_word(word: str) -> str:
 
 
 def _in_word_script(char: str) -> bool:
-    return "\u0900" <= char <= "\u097f" or "\uac00" <= char <= "\ud7a3"
+    return ("\u0900" <= char <= "\u097f" and char not in "\u0964\u0965") or "\uac00" <= char <= "\ud7a3"
 
 
 def is_ideograph(char: str) -> bool:
