@@ -16,8 +16,11 @@ import pytest
 from agentclinic.agents import registry
 from agentclinic.agents.registry import RoleSettings
 from agentclinic.agents.doctor import BaselineDoctor
+from agentclinic.matching import load_diagnosis_graph
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
+from agentclinic.terminology import load_terminology
+from agentclinic.validity.topics import load_topics
 
 from stub_server import StubServer
 
@@ -132,6 +135,9 @@ def test_interrupting_a_concurrent_run_marks_every_episode_in_flight(core_pack, 
         asked = sum(m["role"] == "user" for m in body["messages"])
         return "What brings you in today?" if asked < 2 else "DIAGNOSIS READY: Atrial fibrillation"
 
+    # The vocabularies (every language's names) load on first use; load them before the clock
+    # starts, so the 1 s budget measures the run, not a slow machine's YAML parsing.
+    load_diagnosis_graph(), load_topics(), load_terminology()
     with StubServer(schedule=["slow:0.3"] * 1000, reply=reply) as server:
         config = RunConfig(db=db_url, limit=8, doctor="openai:stub", concurrency=3,
                            roles=RoleSettings(base_url=server.url, max_retries=0))
