@@ -141,3 +141,11 @@ def postgres_url(postgres_server, request):
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return postgres_server.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright (skipped without it, except under CI)."""
+    from browser_support import launch_browser
+
+    yield from launch_browser()
