@@ -9,6 +9,7 @@ accepted as they are; the role comes from the flag they are given to.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,15 @@ from .paths import bundled_dir
 
 Role = Literal["doctor", "patient"]
 DEFAULT_ANCHOR = "cancer"
+# What a description shows when no anchor is chosen (`personas list`); the templates are
+# written so that this phrase and a bare condition name ("cancer") both read correctly.
+GENERIC_ANCHOR = "the anchor condition"
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def fill_anchor(text: str, anchor: str) -> str:
+    """``text`` with every ``{anchor}`` replaced by the condition name (trimmed, so no doubled spaces)."""
+    return text.replace("{anchor}", anchor.strip())
 
 
 class Bias(BaseModel):
@@ -32,6 +42,14 @@ class Bias(BaseModel):
     description: str
     prompt: str
     hints: tuple[str, ...] = ()
+
+    def describe(self, anchor: str = GENERIC_ANCHOR) -> str:
+        """The one-line description with the anchor filled in (generically by default)."""
+        return fill_anchor(self.description, anchor)
+
+    def render(self, anchor: str = DEFAULT_ANCHOR) -> str:
+        """The prompt fragment with the anchor filled in."""
+        return fill_anchor(self.prompt, anchor)
 
 
 class TemperamentOption(BaseModel):
@@ -130,7 +148,7 @@ class PersonaLibrary:
     def fragments(self, persona: Persona, role: Role) -> list[str]:
         """The prompt fragments an LLM agent of ``role`` receives."""
         ids = persona.doctor_biases if role == "doctor" else persona.patient_biases
-        texts = [self.bias(role, b).prompt.replace("{anchor}", persona.anchor) for b in ids]
+        texts = [self.bias(role, b).render(persona.anchor) for b in ids]
         if role == "patient":
             texts += [o.prompt for o in self.temperament_options(persona) if o.prompt]
         return texts
@@ -158,6 +176,8 @@ def load_library(directory: Path | None = None) -> PersonaLibrary:
     """The persona library from ``personas/`` (bundled by default)."""
     root = directory or bundled_dir("personas")
     biases = [Bias.model_validate(entry) for entry in _read(root / "biases.yaml").get("biases", [])]
+    for bias in biases:
+        _check_placeholders(bias)
     temperaments = _read(root / "temperaments.yaml")
     axes = {name: Axis.model_validate(axis) for name, axis in (temperaments.get("axes") or {}).items()}
     stacks_data = _read(root / "stacks.yaml").get("stacks", []) if (root / "stacks.yaml").is_file() else []
@@ -166,6 +186,15 @@ def load_library(directory: Path | None = None) -> PersonaLibrary:
     for stack in stacks.values():
         library.validate(stack)
     return library
+
+
+def _check_placeholders(bias: Bias) -> None:
+    # {anchor} is the only placeholder filled; any other would reach the model verbatim.
+    for field in ("description", "prompt"):
+        unknown = set(_PLACEHOLDER.findall(getattr(bias, field))) - {"anchor"}
+        if unknown:
+            raise PersonaError(f"bias {bias.key}: unknown placeholder(s) {sorted(unknown)} in {field}; "
+                               "only {anchor} is filled")
 
 
 def load_swaps(directory: Path | None = None) -> dict[str, dict]:

@@ -171,7 +171,21 @@ class CaseTest(_Model):
         """The report as the doctor reads it (``reference``: that word in the case's language)."""
         parts = [self.result] if self.result else []
         parts += [v.render(reference) for v in self.values]
-        return "; ".join(parts) if len(parts) > 1 and all(len(p) < 80 for p in parts) else "\n".join(parts)
+        return _join_short(parts) if len(parts) > 1 and all(len(p) < 80 for p in parts) else "\n".join(parts)
+
+
+# A part that already ends a sentence is followed by the next one as a new sentence, not by
+# "; " ("Drawn at 08:10. Cortisol: ...", never "08:10.; Cortisol"); full-width marks take no space.
+_SENTENCE_END = (".", "!", "?", "\u0964", "\u061f")  # Devanagari danda, Arabic question mark
+_FULL_WIDTH_END = ("\u3002", "\uff01", "\uff1f")  # 。！？
+
+
+def _join_short(parts: list[str]) -> str:
+    text = parts[0]
+    for part in parts[1:]:
+        text += "" if text.endswith(_FULL_WIDTH_END) else " " if text.endswith(_SENTENCE_END) else "; "
+        text += part
+    return text
 
 
 class CaseImage(_Model):
