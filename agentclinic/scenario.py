@@ -66,7 +66,10 @@ class Demographics(_Model):
     )
 
     def describe(self) -> str:
-        """A short neutral description such as '54-year-old male'."""
+        """A short neutral description such as '54-year-old male' (plus :meth:`identity`)."""
+        return with_identity(self._age_and_sex(), self)
+
+    def _age_and_sex(self) -> str:
         if self.age_years is None:
             return f"{self.sex} patient of unstated age" if self.sex != "unknown" else "patient of unstated age and sex"
         if self.age_years >= 2:
@@ -75,6 +78,20 @@ class Demographics(_Model):
             months = max(1, round(self.age_years * 12))
             age = f"{months}-month-old"
         return f"{age} {self.sex}" if self.sex != "unknown" else f"{age} patient"
+
+    def identity(self) -> list[str]:
+        """Race or ethnicity and gender identity, as written, where the case states them.
+
+        They belong in the one-line description both the doctor and the patient are given:
+        a counterfactual swap of either (``--swap race``/``gender``) must change what the
+        models read, or its measured effect is zero by construction.
+        """
+        return [value for value in (self.race_ethnicity, self.gender) if value]
+
+
+def with_identity(description: str, demographics: Demographics) -> str:
+    """``description`` followed by the stated race/ethnicity and gender identity."""
+    return ", ".join([description, *demographics.identity()])
 
 
 class Symptom(_Model):
@@ -324,10 +341,10 @@ def describe_in(demographics: Demographics, language: str) -> str:
     say = phrasebook(language, "brief")
     sex = (say.raw("sexes") or {}).get(demographics.sex, demographics.sex)
     if demographics.age_years is None:
-        return say.say("unstated_age", sex=sex)
+        return with_identity(say.say("unstated_age", sex=sex), demographics)
     if demographics.age_years >= 2:
-        return say.say("years_old", age=int(demographics.age_years), sex=sex)
-    return say.say("months_old", age=max(1, round(demographics.age_years * 12)), sex=sex)
+        return with_identity(say.say("years_old", age=int(demographics.age_years), sex=sex), demographics)
+    return with_identity(say.say("months_old", age=max(1, round(demographics.age_years * 12)), sex=sex), demographics)
 
 
 class DoctorBrief(BaseModel):

@@ -28,6 +28,8 @@ def render_card(card: PatientCard) -> str:
     lines += [f"Other body systems ({key.replace('_', ' ')}): {text}" for key, text in card.review_of_systems.items()]
     for key, value in card.extra_sections.items():
         lines.append(f"{key.replace('_', ' ').capitalize()}: {value if isinstance(value, str) else _items(value)}")
+    if card.demographics.occupation:  # so an occupation swap reaches the patient model
+        lines.append(f"Your work: {card.demographics.occupation}")
     if card.demographics.informant:
         lines.append(f"You are the patient's {card.demographics.informant} and answer for them.")
     return "\n".join(lines)
