@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,19 +13,41 @@ from .common import say_database_failed
 from .db import db_app
 from .episodes import episodes_app, runs_app
 from .export import export
+from .help_format import hide_flag_types
 from .personas import personas_app
 from .play import browse, play
 from .report import assess, report
 from .run import run
 from .scenarios import scenarios_app
 
+hide_flag_types()
 app = typer.Typer(
     name="agentclinic",
     help="Simulated clinical encounters: run doctors over case packs, inspect cases and logged episodes.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     rich_markup_mode="rich",
 )
+
+
+def package_version() -> str:
+    """The installed distribution's version ('unknown' when run from a tree that is not installed)."""
+    try:
+        return version("agentclinic")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"agentclinic {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(show_version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                            help="Print the version and exit.")) -> None:
+    """Simulated clinical encounters: run doctors over case packs, inspect cases and logged episodes."""
 app.command(help="Run a doctor over a case pack and record every episode.")(run)
 app.command(help="Summarise logged runs: tables, --json, or a self-contained --html report.")(report)
 app.command(help="Re-judge a logged run's diagnoses (matcher, model judges, panels) without re-running it.")(assess)

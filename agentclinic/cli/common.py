@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import sys
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..agents.registry import RoleSpecError
 from ..loader import ScenarioError
 from ..paths import DEFAULT_DB_URL
+from ..printable import printable
 from ..store import StoreError
 from ..store.engine import advice_for
 
@@ -25,6 +28,58 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = typer.Option(DEFAULT_DB_URL, "--db", help="SQLAlchemy database URL.", envvar="AGENTCLINIC_DB")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+CSV_TO_STDOUT = "-"
+
+
+def csv_option(rows: str) -> Any:
+    """``--csv PATH``: also write ``rows`` as CSV to PATH; ``-`` writes them to stdout instead of the table."""
+    return typer.Option(None, "--csv", metavar="PATH|-",
+                        help=f"Also write {rows} as CSV to PATH; '-' prints the CSV instead of the table.")
+
+
+def check_outputs(as_json: bool, csv_target: str | None) -> None:
+    """Refuse two formats on stdout at once (a ValueError, for :func:`user_errors`)."""
+    if as_json and csv_target == CSV_TO_STDOUT:
+        raise ValueError("--json and --csv - both print to standard output; choose one (or --csv FILE)")
+
+
+def write_csv(target: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """``rows`` as CSV (csv module, one header line) to the file ``target``, or stdout for ``-``.
+
+    Cells: None -> empty, booleans -> true/false, lists and dicts -> JSON; text is made
+    printable (no terminal controls, no credentials) as everywhere else the log is shown.
+    A file that cannot be written is a ValueError naming it; a closed pipe ends quietly.
+    """
+    if target == CSV_TO_STDOUT:
+        try:
+            _write_rows(sys.stdout, header, rows)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `... --csv - | head`: the reader has all it wanted
+            raise typer.Exit(0) from None
+        return
+    path = Path(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            _write_rows(handle, header, rows)
+    except OSError as exc:
+        raise ValueError(f"cannot write the CSV to {path}: {exc.strerror or exc}") from None
+
+
+def _write_rows(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_csv_cell(value) for value in row] for row in rows)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, dict)):
+        return printable(json.dumps(value, ensure_ascii=False, default=str))
+    return printable(value)
 
 
 def print_json(data: Any) -> None:

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from ..printable import printable
+from ..report.formatting import FitTable
 from ..report.tool_lines import describe, interleave, usage
-from ..store import DoctorToolCall, Store, Turn
+from ..store import DoctorToolCall, Episode, Store, Turn
 from ..store.tool_log import notes_of, tool_calls_of
-from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
+from .common import (
+    CSV_TO_STDOUT,
+    DbOption,
+    JsonOption,
+    check_outputs,
+    console,
+    csv_option,
+    err_console,
+    print_json,
+    user_errors,
+    write_csv,
+)
 from .safe import literal, shown
 
 episodes_app = typer.Typer(no_args_is_help=True)
@@ -34,21 +45,49 @@ def _open(db: str) -> Store:
 def list_(db: str = DbOption, run: int = typer.Option(None, "--run", help="Run id (default: the latest run)."),
           all_runs: bool = typer.Option(False, "--all", help="Episodes of every run."),
           status: str = typer.Option(None, "--status", help="completed, failed, running or abandoned."),
-          limit: int = typer.Option(200, "--limit", "-n", min=1), as_json: bool = JsonOption) -> None:
+          limit: int = typer.Option(200, "--limit", "-n", min=1), as_json: bool = JsonOption,
+          csv_target: str = csv_option("every field of the listed episodes")) -> None:
+    with user_errors():
+        check_outputs(as_json, csv_target)
     store = _open(db)
     run_id = None if all_runs else (run if run is not None else store.latest_run_id())
     rows = store.episodes(run_id=run_id, status=status, limit=limit)
+    if csv_target is not None:
+        with user_errors():
+            fields = list(Episode.model_fields)
+            write_csv(csv_target, fields, ([row.model_dump(mode="json")[f] for f in fields] for row in rows))
     if as_json:
         print_json([row.model_dump(mode="json") for row in rows])
-        return
-    table = Table(title=f"Episodes of run {run_id}" if run_id is not None else "Episodes")
-    for column in ("id", "run", "case", "status", "correct", "diagnosis", "turns", "cost (USD)"):
-        table.add_column(column)
+    elif csv_target != CSV_TO_STDOUT:
+        console.print(_episodes_table(rows, run_id))
+        if csv_target is not None:
+            console.print(f"{len(rows)} episode(s) written as CSV to {escape(csv_target)}.")
+
+
+def _episodes_table(rows: list[Episode], run_id: int | None) -> FitTable:
+    """Ids and case ids whole at any width; the run column only when several runs are listed."""
+    several = run_id is None
+    table = FitTable(f"Episodes of run {run_id}" if not several else "Episodes", key_prefix="K")
+    table.add_column("id", ident=True, key_group=None)
+    if several:
+        table.add_column("run", ident=True, key_group=None)
+    table.add_column("case", ident=True)
+    table.add_column("outcome")
+    table.add_column("diagnosis", free_text=True)
+    for column in ("turns", "cost (USD)"):
+        table.add_column(column, justify="right")
     for row in rows:
-        correct = "" if row.correct is None else ("[green]yes[/]" if row.correct else "[red]no[/]")
-        table.add_row(str(row.id), str(row.run_id), shown(row.scenario_id), shown(row.status), correct,
-                      shown((row.diagnosis or row.error or "")[:50]), str(row.turns), f"{row.cost_usd:,.0f}")
-    console.print(table)
+        cells = [str(row.id)] + [str(row.run_id)] * several + [printable(row.scenario_id), _outcome(row),
+                 shown((row.diagnosis or row.error or "")[:50]), str(row.turns), f"{row.cost_usd:,.0f}"]
+        table.add_row(*cells)
+    return table
+
+
+def _outcome(row: Episode) -> str:
+    """'correct' / 'wrong' for a judged episode, else its status (failed, running, ...)."""
+    if row.status == "completed" and row.correct is not None:
+        return "[green]correct[/]" if row.correct else "[red]wrong[/]"
+    return shown(row.status)
 
 
 @episodes_app.command(help="Show one episode's outcome and transcript.")
@@ -141,11 +180,16 @@ def runs_list(db: str = DbOption, limit: int = typer.Option(20, "--limit", "-n",
     if as_json:
         print_json([run.model_dump(mode="json") for run in runs])
         return
-    table = Table(title="Runs")
-    for column in ("id", "source", "status", "scenarios", "episodes", "doctor", "started"):
-        table.add_column(column)
+    table = FitTable("Runs", key_prefix="P", caption="via: cli, env (Gymnasium) or tui (play)")
+    table.add_column("id", ident=True, key_group=None)
+    table.add_column("via")  # the source; a short header leaves the pack names room at 80 columns
+    table.add_column("status")
+    table.add_column("scenarios", ident=True)  # typed again as --scenarios
+    table.add_column("episodes", justify="right")
+    table.add_column("doctor", free_text=True)
+    table.add_column("started")
     for run in runs:
-        table.add_row(str(run.id), shown(run.source), shown(run.status), shown(run.scenarios),
+        table.add_row(str(run.id), shown(run.source), shown(run.status), printable(run.scenarios),
                       str(run.episodes_planned or ""), shown(run.bindings.get("doctor", "")),
                       run.started_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)

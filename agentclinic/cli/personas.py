@@ -6,9 +6,9 @@ import itertools
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from ..persona import Persona, PersonaError, load_library, load_swaps
+from ..report.formatting import FitTable
 from .common import JsonOption, console, print_json, user_errors
 
 personas_app = typer.Typer(no_args_is_help=True)
@@ -67,11 +67,14 @@ def list_(as_json: bool = JsonOption) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table(title="Personas")
-    for column in ("key", "kind", "role", "description"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(escape(row["key"]), row["kind"], row["role"], escape(row["description"]))
+    # The key is what --doctor-bias, --temperament, --persona and `personas show` take: never cut.
+    table = FitTable("Personas", key_prefix="P")
+    table.add_column("key", ident=True)
+    table.add_column("kind")
+    table.add_column("role")
+    table.add_column("description", free_text=True)
+    for row in rows:  # 'temperament: personality' may wrap; 'temperament/personality' could not
+        table.add_row(row["key"], row["kind"].replace("/", ": "), row["role"], escape(row["description"]))
     console.print(table)
 
 

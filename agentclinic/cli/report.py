@@ -8,19 +8,29 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from ..agents.registry import RoleSettings
 from ..assess.panel import PANEL_MODES
 from ..assess.rescore import RescoreResult, rescore_run
 from ..prompting import DEFAULT_PROMPTS
 from ..report.dataset import ReportError, load_dataset, resolve_run_ids
-from ..report.formatting import number, pct
+from ..report.formatting import FitTable, number, pct
 from ..report.html import render_html
 from ..report.summary import build_summary
 from ..report.tables import summary_tables
 from ..store import Store
-from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
+from .common import (
+    CSV_TO_STDOUT,
+    DbOption,
+    JsonOption,
+    check_outputs,
+    console,
+    csv_option,
+    err_console,
+    print_json,
+    user_errors,
+    write_csv,
+)
 
 RunsOption = typer.Option(None, "--run", "-r", help="Run id; repeat for several (default: the latest run).")
 
@@ -33,9 +43,11 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
                                         "default: the judgement made during the run."),
            exclude_flagged: bool = typer.Option(False, "--exclude-flagged",
                                                 help="Leave out episodes with simulator-fault flags."),
-           as_json: bool = JsonOption) -> None:
+           as_json: bool = JsonOption,
+           csv_target: str = csv_option("the accuracy rows (overall, per condition, per breakdown)")) -> None:
     """Accuracy with intervals, breakdowns, paired tests, dialogue metrics, faults and ratings."""
     with user_errors():
+        check_outputs(as_json, csv_target)
         store = Store(db, create=False)  # reading never creates an empty log
         try:
             summary = build_summary(load_dataset(store, runs or [], assessor), exclude_flagged=exclude_flagged)
@@ -43,6 +55,10 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
             raise ValueError(str(exc)) from None
         if html is not None:
             _write_html(html, summary)
+        if csv_target is not None:
+            write_csv(csv_target, *accuracy_rows(summary))
+    if csv_target == CSV_TO_STDOUT:
+        return
     if as_json:
         summary["metrics"]["coverage"].pop("values")  # per-episode values are for plots, not for readers
         print_json(summary)
@@ -51,6 +67,38 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
         console.print(table)
     if html is not None:
         console.print(f"HTML report written to {escape(str(html))}")
+    if csv_target is not None:
+        console.print(f"Accuracy rows written as CSV to {escape(csv_target)}")
+
+
+_CONDITION_FIELDS = ("doctor", "persona", "swap", "max_turns")
+_SPEND_FIELDS = ("cost_usd", "llm_cost_usd", "tokens", "pareto")
+
+
+def accuracy_rows(summary: dict) -> tuple[list[str], list[list]]:
+    """The report's accuracy rows for ``--csv``: a header and one row per group and key.
+
+    ``group`` is 'overall', 'condition' or a breakdown axis (doctor_bias, specialty, ...) and
+    ``key`` the condition label or the axis value; doctor, persona, swap, spend and pass^k are
+    filled on condition rows only. ``runs`` and ``assessor`` let several files be stacked.
+    """
+    ks = sorted({k for pass_k in summary["pass_k"].values() for k in pass_k if k != "1"}, key=int)
+    header = ["group", "key", *_CONDITION_FIELDS, "n", "correct", "accuracy", "ci95_low", "ci95_high", "credit",
+              "top_1", "top_3", "top_5", *_SPEND_FIELDS, *(f"pass^{k}" for k in ks), "runs", "assessor"]
+    runs = " ".join(str(run["id"]) for run in summary["runs"])
+
+    def row(group: str, key: str, values: dict, condition: bool = False) -> list:
+        pass_k = summary["pass_k"].get(key, {}) if condition else {}
+        return [group, key, *(values.get(f) if condition else None for f in _CONDITION_FIELDS),
+                values["n"], values["correct"], values["accuracy"], values["low"], values["high"], values["credit"],
+                *(values["top_k"].get(k) for k in ("1", "3", "5")),
+                *(values.get(f) if condition else None for f in _SPEND_FIELDS),
+                *(pass_k.get(k) for k in ks), runs, summary["assessor"]]
+
+    rows = [row("overall", "all", summary["overall"])]
+    rows += [row("condition", c["label"], c, condition=True) for c in summary["conditions"]]
+    rows += [row(axis, r["key"], r) for axis, axis_rows in summary["breakdowns"].items() for r in axis_rows]
+    return header, rows
 
 
 def _write_html(path: Path, summary: dict) -> None:
@@ -111,14 +159,15 @@ def _result_json(result: RescoreResult) -> dict:
 
 def _print_result(result: RescoreResult) -> None:
     console.print(f"Run {result.run_id} re-judged: {result.scored} episodes.")
-    table = Table(title="Accuracy by assessor")
-    table.add_column("assessor")
+    keys: dict[str, str] = {}  # one assessor keeps one key in both tables
+    table = FitTable("Accuracy by assessor", key_prefix="A", keys=keys)
+    table.add_column("assessor", ident=True)  # the name `report --assessor` takes: never cut
     table.add_column("accuracy", justify="right")
     for name in result.assessors:
-        table.add_row(escape(name), pct(_accuracy(result, name)))
+        table.add_row(name, pct(_accuracy(result, name)))
     console.print(table)
     if len(result.assessors) > 1:
-        console.print(_agreement_table(result))
+        console.print(_agreement_table(result, keys))
     for episode_id, why in result.skipped:
         err_console.print(f"[yellow]skipped episode {episode_id}:[/] {escape(why)}")
     console.print("Use these judgements in a report with [bold]agentclinic report --assessor NAME[/].")
@@ -129,11 +178,13 @@ def _accuracy(result: RescoreResult, name: str) -> float | None:
     return result.accuracy(name) if result.decisions.get(name) else None
 
 
-def _agreement_table(result: RescoreResult) -> Table:
-    agreement = Table(title="Agreement between assessors")
-    for column in ("assessor", "with", "n", "agreement", "Cohen's kappa"):
+def _agreement_table(result: RescoreResult, keys: dict[str, str]) -> FitTable:
+    agreement = FitTable("Agreement between assessors", key_prefix="A", keys=keys)
+    agreement.add_column("assessor", ident=True, key_group="assessor")
+    agreement.add_column("with", ident=True, key_group="assessor")
+    for column in ("n", "agreement", "Cohen's kappa"):
         agreement.add_column(column)
     for row in result.agreement():
         agreed = pct(row.agreement) if row.n else pct(None)  # agreement over no items is undefined, not 0
-        agreement.add_row(escape(row.first), escape(row.second), str(row.n), agreed, number(row.kappa))
+        agreement.add_row(row.first, row.second, str(row.n), agreed, number(row.kappa))
     return agreement

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from ..agents.registry import RoleSettings
 from ..llm.redact import redact_url
 from ..llm.sanitise import terminal_safe
 from ..paths import DEFAULT_PACK
-from ..report.formatting import NA, format_rate
+from ..report.formatting import NA, FitTable, Label, format_rate
 from ..runner import BatchResult, EpisodeOutcome, Executor, RunConfig, run_batch
 from ..stats import wilson_interval
 from ..stopping import StopRequest, ctrl_c_stops
 from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
 from .failures import failure_lines, parse_tolerance, too_many
 from .personas import sweep_personas
+from .run_config import config_option
 
 
 def run(
+    config_file: Path = config_option(lambda: run),  # read by its callback: the file's values are defaults
     scenarios: str = typer.Option(DEFAULT_PACK, "--scenarios", "-s",
                                   help="Bundled pack name, pack directory or case file."),
     scenario: list[str] = typer.Option(None, "--scenario", help="Run only this case id (repeatable)."),
@@ -219,23 +221,7 @@ def _run_with_progress(config: RunConfig, show: bool, executor: Executor | None 
 
 
 def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> None:
-    with_models = any(o.llm_calls or o.tokens for o in result.outcomes)
-    table = Table(title=f"Run {result.run_id}", show_lines=False)
-    columns = ["case", "outcome", "diagnosis", "turns", "tests", "cost (USD)"]
-    columns += ["tokens", "model $"] if with_models else []
-    for column in columns:
-        table.add_column(column, justify="left" if column in {"case", "outcome", "diagnosis"} else "right")
-    for o in result.outcomes:
-        outcome = {True: "[green]correct[/]", False: "[red]wrong[/]"}[o.correct] if o.status == "completed" \
-            else f"[yellow]{o.status}[/]"
-        label = o.scenario_id if config.trials == 1 else f"{o.scenario_id} #{o.trial}"
-        label += "".join(f" [{tag}]" for tag in (o.swap, o.persona_id) if tag)
-        shown = terminal_safe(o.diagnosis or (o.error or "—").splitlines()[0][:60])
-        row = [escape(terminal_safe(label)), outcome, escape(shown), str(o.turns),
-               str(o.tests), f"{o.cost_usd:,.0f}"]
-        row += [f"{o.tokens:,}", f"{o.llm_cost_usd:.4f}"] if with_models else []
-        table.add_row(*row)
-    console.print(table)
+    console.print(_outcomes_table(result, config))
     n = len(result.completed)
     correct = sum(o.correct for o in result.completed)
     failed = len(result.outcomes) - n
@@ -258,6 +244,31 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
                       "(--fresh starts a new run).")
     console.print(f"Logged to {escape(redact_url(config.db) or '')} as run {result.run_id}. "
                   f"Transcripts: [cyan]agentclinic episodes list --run {result.run_id}[/]")
+
+
+def _outcomes_table(result: BatchResult, config: RunConfig) -> FitTable:
+    """One row per episode; the case id and the condition (swap, persona) are never cut."""
+    with_models = any(o.llm_calls or o.tokens for o in result.outcomes)
+    with_conditions = any(o.swap or o.persona_id for o in result.outcomes)
+    table = FitTable(f"Run {result.run_id}", key_prefix="C")
+    table.add_column("case", ident=True, key_prefix="K")
+    if with_conditions:
+        table.add_column("condition", ident=True)
+    table.add_column("outcome")
+    table.add_column("diagnosis", free_text=True)
+    for column in ["turns", "tests", "cost (USD)"] + (["tokens", "model $"] if with_models else []):
+        table.add_column(column, justify="right")
+    for o in result.outcomes:
+        outcome = {True: "[green]correct[/]", False: "[red]wrong[/]"}[o.correct] if o.status == "completed" \
+            else f"[yellow]{o.status}[/]"
+        cells: list = [Label(terminal_safe(o.scenario_id), "" if config.trials == 1 else f" #{o.trial}")]
+        if with_conditions:
+            cells.append(terminal_safe(" · ".join(tag for tag in (o.swap, o.persona_id) if tag) or "neutral"))
+        shown = terminal_safe(o.diagnosis or (o.error or "—").splitlines()[0][:60])
+        cells += [outcome, escape(shown), str(o.turns), str(o.tests), f"{o.cost_usd:,.0f}"]
+        cells += [f"{o.tokens:,}", f"{o.llm_cost_usd:.4f}"] if with_models else []
+        table.add_row(*cells)
+    return table
 
 
 def _summary_json(result: BatchResult, config: RunConfig, elapsed: float) -> dict:

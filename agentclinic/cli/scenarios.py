@@ -7,13 +7,13 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from ..image_cache import ImageCache
 from ..importers import read_jsonl
 from ..importers.writer import write_pack
 from ..loader import check_sources, list_bundled_packs, load_pack
 from ..paths import DEFAULT_PACK, bundled_dir
+from ..report.formatting import FitTable
 from ..resolver import render_findings
 from ..scenario import Scenario
 from .common import JsonOption, console, err_console, print_json, user_errors
@@ -45,11 +45,15 @@ def list_(scenarios: str = PackOption, as_json: bool = JsonOption) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{pack.name}: {len(rows)} cases")
-    for column in ("id", "specialty", "title", "tests", "images"):
-        table.add_column(column)
+    table = FitTable(f"{escape(pack.name)}: {len(rows)} cases", key_prefix="K")
+    table.add_column("id", ident=True)  # typed again as --scenario and `scenarios show`: never cut
+    table.add_column("specialty")
+    table.add_column("title", free_text=True)
+    for column in ("tests", "images"):
+        table.add_column(column, justify="right")
     for row in rows:
-        table.add_row(row["id"], row["specialty"], escape(row["title"]), str(row["tests"]), str(row["images"]))
+        table.add_row(row["id"], escape(row["specialty"]), escape(row["title"]), str(row["tests"]),
+                      str(row["images"]))
     console.print(table)
 
 
