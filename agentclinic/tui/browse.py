@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -20,7 +21,9 @@ from ..scenario import Scenario
 from ..store import DoctorToolCall, Episode, Store
 from ..store.tool_log import tool_calls_of
 from .bidi_text import clip
-from .widgets import cell_text, image, line, note_missing_rtl, tool_line
+from .browse_rows import accuracy_text, condition_of, fit_columns, outcome_of, run_accuracy
+from .images import CaseImage
+from .widgets import cell_text, line, note_missing_rtl, tool_line
 
 FILTERS = ("all", "correct", "wrong", "failed", "abandoned")
 
@@ -34,6 +37,26 @@ def keep(row: Episode, outcome: str) -> bool:
     return row.status == "completed" and bool(row.correct) == (outcome == "correct")
 
 
+RUN_COLUMNS = ("run", "when", "source", "doctor", "cases", "episodes", "correct", "status")
+EPISODE_COLUMNS = ("id", "case", "outcome", "turns", "condition", "diagnosis")
+
+
+def fill_table(table: DataTable, columns: tuple[str, ...], rows: list[dict[str, str]], width: int,
+               free: tuple[str, ...]) -> None:
+    """(Re)fill ``table`` so every column fits ``width``: free-text columns are cut to share
+    what the others leave (:func:`~.browse_rows.fit_columns`); the first column is the key."""
+    widths = fit_columns(width, {key: [key, *(row[key] for row in rows)] for key in columns}, free)
+    cursor = table.cursor_row
+    table.clear(columns=True)
+    for key in columns:
+        table.add_column(key, key=key)
+    for row in rows:
+        # Cut by cells, not characters: 40 Chinese characters would take 80 columns.
+        table.add_row(*(cell_text(clip(row[key], widths[key])) for key in columns), key=row[columns[0]])
+    table.move_cursor(row=min(cursor, max(len(rows) - 1, 0)))
+    table.focus()
+
+
 class RunsScreen(Screen):
     BINDINGS = [Binding("q", "app.quit", "Quit")]
 
@@ -43,15 +66,19 @@ class RunsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("run", "source", "started", "doctor", "cases", "episodes", "status")
+        self.refresh_rows()
+
+    def on_resize(self, event: Resize) -> None:
+        self.refresh_rows()  # the free-text columns are cut to the terminal's width
+
+    def refresh_rows(self) -> None:
         store: Store = self.app.store  # type: ignore[attr-defined]
-        counts = store.episode_counts()
-        for run in store.runs(limit=500):
-            table.add_row(str(run.id), run.source, run.started_at.strftime("%Y-%m-%d %H:%M"),
-                          Text(printable(run.bindings.get("doctor", "?"))), Text(printable(run.scenarios)),
-                          str(counts.get(run.id, 0)), run.status, key=str(run.id))
-        table.focus()
+        counts, accuracy = store.episode_counts(), run_accuracy(store)
+        rows = [{"run": str(run.id), "when": run.started_at.strftime("%m-%d %H:%M"), "source": run.source,
+                 "doctor": printable(run.bindings.get("doctor", "?")), "cases": printable(run.scenarios),
+                 "episodes": str(counts.get(run.id, 0)), "correct": accuracy_text(*accuracy.get(run.id, (0, 0))),
+                 "status": run.status} for run in store.runs(limit=500)]
+        fill_table(self.query_one(DataTable), RUN_COLUMNS, rows, self.app.size.width, free=("doctor", "cases"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(EpisodesScreen(int(event.row_key.value)))
@@ -71,24 +98,24 @@ class EpisodesScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("id", "case", "status", "correct", "diagnosis", "turns", "cost",
-                                              "tools")
+        self.refresh_rows()
+
+    def on_resize(self, event: Resize) -> None:
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
         store: Store = self.app.store  # type: ignore[attr-defined]
-        rows = [row for row in store.episodes(self.run_id) if keep(row, self.outcome)]
-        self.query_one("#heading", Static).update(
-            Text(f"Run {self.run_id} · {len(rows)} episodes · showing {self.outcome} (f to filter, Enter opens)"))
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in rows:
-            correct = "" if row.correct is None else ("yes" if row.correct else "no")
-            # Cut by cells, not characters: 40 Chinese characters would take 80 columns.
-            table.add_row(str(row.id), Text(printable(row.scenario_id)), row.status, correct,
-                          cell_text(clip(printable(row.diagnosis or row.error or ""), 40)), str(row.turns),
-                          f"{row.cost_usd:,.0f}", Text(printable(row.doctor_tools or "")), key=str(row.id))
-        table.focus()
+        every = store.episodes(self.run_id)
+        shown = [row for row in every if keep(row, self.outcome)]
+        heading = Text(f"Run {self.run_id} · ")
+        heading.append(f"filter: {self.outcome}", style="bold reverse")
+        heading.append(f" · {len(shown)} of {len(every)} episodes · f filters, Enter opens")
+        self.query_one("#heading", Static).update(heading)
+        rows = [{"id": str(row.id), "case": printable(row.scenario_id), "outcome": outcome_of(row),
+                 "turns": str(row.turns), "condition": condition_of(row) or "-",
+                 "diagnosis": printable(row.diagnosis or row.error or "")} for row in shown]
+        fill_table(self.query_one(DataTable), EPISODE_COLUMNS, rows, self.app.size.width,
+                   free=("condition", "diagnosis"))
         note_missing_rtl(self)
 
     def action_cycle_filter(self) -> None:
@@ -122,7 +149,7 @@ class TranscriptScreen(Screen):
                 label = f"{item.speaker} ({item.action})" if item.action else item.speaker
                 yield Static(line(item.speaker, item.text, label))
                 for image_id in item.image_ids:
-                    yield Static(image(_image_path(played, image_id), image_id))
+                    yield CaseImage(_image_path(played, image_id), image_id)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -137,6 +164,9 @@ class TranscriptScreen(Screen):
             table.add_row("episode", "not found")
             return table
         table.add_row("episode", Text(printable(f"{row.id} · run {row.run_id} · {row.scenario_id} · {row.status}")))
+        table.add_row("persona", Text(printable(row.persona_id or "neutral")))
+        if row.swap:
+            table.add_row("swap", Text(printable(row.swap)))
         if row.doctor_tools:  # only for tool conditions: tool-less screens stay as they were
             table.add_row("tools", Text(printable(row.doctor_tools)))
         table.add_row("diagnosis", cell_text(f"{row.diagnosis or '(none)'} → {row.verdict or '-'} "

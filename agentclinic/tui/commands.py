@@ -10,9 +10,16 @@ from textual.suggester import Suggester
 
 from ..terminology import load_terminology
 
-HELP = "Ask the patient, or /exam [system] · /test NAME · /images · /dx DIAGNOSIS · → completes"
+# One line at 80 columns (the game's hint); '→ completes' is said in the input's placeholder.
+HELP = "Ask the patient, or /exam [system] · /test NAME · /images · /dx DIAGNOSIS"
+PLACEHOLDER = "Your question or command (→ completes)"
 COMMANDS = {"/exam": "PHYSICAL EXAM", "/test": "REQUEST TEST", "/images": "REQUEST IMAGES",
             "/dx": "DIAGNOSIS READY"}
+
+
+def asks_for_images(protocol: str) -> bool:
+    """Whether a protocol utterance (from :func:`to_protocol`) requests the case's images."""
+    return protocol.split(":", 1)[0].strip() == COMMANDS["/images"]
 
 
 class CommandError(ValueError):

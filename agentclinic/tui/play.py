@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,9 +33,12 @@ from ..roles import Observation
 from ..runner import EpisodeOutcome, RunConfig, run_one
 from ..scenario import Scenario
 from ..store import Store
-from .commands import HELP, CommandError, CommandSuggester, to_protocol
+from .commands import HELP, PLACEHOLDER, CommandError, CommandSuggester, asks_for_images, to_protocol
 from .result import ResultScreen
-from .widgets import Transcript, image, labelled, line, note_missing_rtl
+from .widgets import Transcript, labelled, line, note_missing_rtl
+
+PATIENT_HINT = "Answer as the patient, in your own words."
+NO_IMAGES = "This case has no images (no turn used)."
 
 
 @dataclass
@@ -67,12 +71,13 @@ class GameApp(App):
     TITLE = "AgentClinic"
     CSS = """
     #status { height: 1; background: $boost; padding: 0 1; }
-    #hint { height: 1; color: $text-muted; padding: 0 1; }
+    #hint { height: auto; color: $text-muted; padding: 0 1; }
     #card { width: 36; border: round $secondary; padding: 0 1; }
     Input { height: 3; }
     """
+    # Priority: the input would otherwise take Ctrl+K (delete to the end of the line).
     BINDINGS = [Binding("ctrl+q", "quit_game", "Quit", priority=True),
-                Binding("ctrl+k", "toggle_card", "Card", show=False)]
+                Binding("ctrl+k", "toggle_card", "Card", priority=True)]
 
     def __init__(self, settings: GameSettings, pack: Pack | None = None):
         super().__init__()
@@ -93,10 +98,12 @@ class GameApp(App):
                 yield Static(id="card", markup=False)
             with Vertical():
                 yield Transcript(id="transcript")
-                yield Static(HELP if self.settings.role == "doctor" else "Answer as the patient, in your own words.",
-                             id="hint", markup=False)
-                yield Input(placeholder="Your words…", id="say", suggester=CommandSuggester()
-                            if self.settings.role == "doctor" else None)
+                doctor = self.settings.role == "doctor"
+                yield Static(HELP if doctor else PATIENT_HINT, id="hint", markup=False)
+                # Focus selects nothing: a key typed elsewhere lands in the box (on_key) and
+                # must not be replaced by the next one.
+                yield Input(placeholder=PLACEHOLDER if doctor else "Your words…", id="say", select_on_focus=False,
+                            suggester=CommandSuggester() if doctor else None)
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -162,7 +169,7 @@ class GameApp(App):
     def _show_observation(self, observation: Observation) -> None:
         transcript = self.query_one(Transcript)
         for ref in observation.images:
-            transcript.add(image(ref.path, ref.modality))
+            transcript.add_image(ref.path, ref.modality)
         final = " · FINAL TURN: give your diagnosis (/dx …)" if observation.final_turn else ""
         self._set_status(f"Turn {observation.turn + 1} of {self.settings.max_turns} · {observation.remaining} left · "
                      f"spent ${observation.cost_usd:,.0f}{final}")
@@ -190,10 +197,34 @@ class GameApp(App):
             self.notify(str(exc), severity="warning", markup=False)
             return
         event.input.value = ""
+        if self.settings.role == "doctor" and asks_for_images(text) and self._has_no_images():
+            # Answered here, no turn spent: a model doctor's prompt already says whether a case
+            # has images (agentclinic.prompting), so this reveals nothing a model is not told.
+            self.query_one(Transcript).add(line("system", NO_IMAGES))
+            return
         event.input.loading = True  # the 'thinking' state until the other side answers
         if self.settings.role == "patient":
             self._set_status("The doctor is thinking…")
         self.human.submit(text)
+
+    def _has_no_images(self) -> bool:
+        return self.scenario is not None and not self.scenario.images
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key while the input is not focused goes to the input, not nowhere."""
+        say = next(iter(self.screen.query("#say")), None)
+        if not isinstance(say, Input) or self.focused is say or not event.is_printable or event.character is None:
+            return
+        say.focus()
+        say.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Ctrl+K (and its footer entry) only where there is a card to hide."""
+        if action == "toggle_card":
+            return self.settings.role == "patient" and not isinstance(self.screen, ResultScreen)
+        return True
 
     # ---- leaving --------------------------------------------------------------------------------
     def action_toggle_card(self) -> None:

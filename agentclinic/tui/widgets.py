@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widget import Widget
@@ -14,10 +14,10 @@ from textual.widgets import Static
 
 from ..printable import printable
 from .bidi_text import for_display, take_note
+from .images import CaseImage
 
 SPEAKER_STYLE = {"doctor": "bold cyan", "patient": "green", "measurement": "magenta", "system": "dim"}
 TOOL_STYLE = "yellow"
-IMAGE_SIZE = (40, 20)  # cells: fits beside the text in an 80x24 terminal (two pixels per cell row)
 
 
 def line(speaker: str, text: str, label: str | None = None) -> Text:
@@ -64,32 +64,27 @@ def note_missing_rtl(widget: Widget) -> None:
         widget.app.notify(note, severity="warning", timeout=10, markup=False)
 
 
-def image(path: Path | None, caption: str) -> RenderableType:
-    """The image as half-block pixels (rich-pixels), or a text line where that cannot work."""
-    if path is not None and path.is_file():
-        try:
-            from PIL import Image
-            from rich_pixels import Pixels
-
-            with Image.open(path) as picture:
-                picture.thumbnail((IMAGE_SIZE[0], IMAGE_SIZE[1] * 2))
-                return Group(Pixels.from_image(picture.convert("RGB")), Text(f"[{caption}]", style="dim"))
-        except (ImportError, OSError):
-            pass
-    return Text(f"[image: {caption}{'' if path is None else f' — {path}'}]", style="dim")
-
-
 class Transcript(VerticalScroll):
     """The conversation, newest at the bottom, scrolled to follow it."""
 
     DEFAULT_CSS = """
     Transcript { height: 1fr; border: round $primary; padding: 0 1; }
-    Transcript > Static { margin-bottom: 1; }
+    Transcript > Static, Transcript > CaseImage { margin-bottom: 1; }
     """
+
+    def on_mount(self) -> None:
+        self.anchor()  # follow new lines (and pictures growing to size) until the person scrolls up
 
     def add(self, renderable: RenderableType, classes: str = "") -> Static:
         entry = Static(renderable, classes=classes, markup=False)
         self.mount(entry)
         self.scroll_end(animate=False)
         note_missing_rtl(self)
+        return entry
+
+    def add_image(self, path: Path | None, caption: str) -> CaseImage:
+        """A case image (:class:`~.images.CaseImage`), as wide as the transcript allows."""
+        entry = CaseImage(path, caption)
+        self.mount(entry)
+        self.scroll_end(animate=False)
         return entry

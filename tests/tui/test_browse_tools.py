@@ -1,4 +1,4 @@
-"""The log browser with doctor tools: the episode list names each episode's tools, and the
+"""The log browser with doctor tools: the episode list names each episode's tools (its condition), and the
 transcript shows tool uses at their positions, styled apart and shown as literal text."""
 
 import asyncio
@@ -44,9 +44,10 @@ def test_transcript_shows_tool_uses_in_place_and_escaped(core_pack, db_url):
             await app.push_screen(EpisodesScreen(result.run_id))
             await pilot.pause()
             table = app.screen.query_one(DataTable)
-            tools = {str(row.value): table.get_row(row)[-1] for row in table.rows}
-            assert {o.episode_id: o.doctor_tools or "" for o in result.outcomes} == {
-                int(key): getattr(cell, "plain", cell) for key, cell in tools.items()}
+            # The condition column names the tools ('-' for none), cut to fit but not here.
+            tools = {str(row.value): table.get_cell(row, "condition") for row in table.rows}
+            assert {o.episode_id: f"tools:{o.doctor_tools}" if o.doctor_tools not in (None, "", "none") else "-"
+                    for o in result.outcomes} == {int(key): getattr(cell, "plain", cell) for key, cell in tools.items()}
             await app.push_screen(TranscriptScreen(episode))
             await pilot.pause()
             statics = list(app.screen.query(Static))
