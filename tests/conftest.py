@@ -143,9 +143,13 @@ def postgres_url(postgres_server, request):
     return postgres_server.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """A headless Debian Chromium driven by Playwright (skipped without it, except under CI)."""
+    """A headless Debian Chromium driven by Playwright (skipped without it, except under CI).
+
+    Module-scoped: while Playwright's sync API is open it keeps an event loop running on this
+    thread, and every later ``asyncio.run`` in the session would fail; a browser test module
+    therefore must not run event loops itself (its servers run in subprocesses)."""
     from browser_support import launch_browser
 
     yield from launch_browser()

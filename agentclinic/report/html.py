@@ -1,149 +1,85 @@
 """A self-contained HTML report: tables and embedded PNG figures, no external files.
 
-Every string from runs, cases and models is escaped: a transcript or a model label can
-never inject markup into the page. Case and model text may be Chinese, Korean, Hindi or
-Persian: each element holding it takes its direction from its own first letter
-(``dir="auto"``, so Persian reads right to left inside an English page) and, where the
-episode's language is known, carries it (``lang``), which picks the script's fonts below.
+Every string from runs, cases and models is escaped (see :mod:`.html_parts`): a transcript
+or a model label can never inject markup into the page. The page fits its window from a
+phone to a wide screen: each table scrolls inside its own box, never the page. Each figure
+follows the table it illustrates; a figure with nothing to show (one point, all zeros) is
+replaced by a sentence saying so. Given :class:`~.links.ReportLinks`, run and case ids link
+to the log viewer's pages; without (the default), the file stands alone with no links.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..language import base_code, get_language
+from ..language import get_language
 from .formatting import NA, accuracy_with_ci, number, pct
-from .plots import all_figures
+from .html_parts import Cell, Key, Text, escape, figure, link, table
+from .html_style import STYLE
+from .links import ReportLinks
+from .plot_labels import condition_keys
+from .plots import Figure, faults_flagged, figures
 from .summary import FLAGS, RATINGS
 from .tables import SPEND_COLUMNS, reflect_rates, tool_uses
 
-# Fonts the reader's system already has (nothing is downloaded): Latin first, then common
-# Chinese, Korean, Devanagari and Arabic-script faces, so every language finds glyphs; an
-# element that says its language puts that script's faces first (Han characters differ by
-# language, and Persian reads best in a Naskh face).
-_CJK = '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","Noto Sans CJK KR","Malgun Gothic"'
-_FONTS = ('system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",' + _CJK + ',"Apple SD Gothic Neo",'
-          '"Noto Sans Devanagari","Nirmala UI",Mangal,"Kohinoor Devanagari","Vazirmatn","Noto Naskh Arabic",'
-          '"Noto Sans Arabic",Tahoma,"Geeza Pro",sans-serif')
-_SCRIPT_FONTS = {
-    "zh": '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei"',
-    "ko": '"Noto Sans CJK KR","Source Han Sans KR","Apple SD Gothic Neo","Malgun Gothic"',
-    "hi": '"Noto Sans Devanagari","Nirmala UI",Mangal,"Kohinoor Devanagari"',
-    "fa": '"Vazirmatn","Noto Naskh Arabic","Noto Sans Arabic",Tahoma,"Geeza Pro"',
-}
-_STYLE = f"""
-body{{font-family:{_FONTS};margin:2rem auto;max-width:60rem;color:#222;line-height:1.4}}
-table{{border-collapse:collapse;margin:0.5rem 0 1.5rem}}th,td{{border:1px solid #ccc;padding:0.25rem 0.6rem;
-text-align:right}}th:first-child,td:first-child{{text-align:left}}caption{{font-weight:600;text-align:left;
-padding:0.3rem 0}}img{{max-width:100%;display:block;margin:0.5rem 0 1.5rem}}.note{{color:#666;font-size:0.9rem}}
-td[dir=auto],li[dir=auto]{{text-align:start}}summary{{font-weight:600;cursor:pointer;margin:0.5rem 0}}
-""" + "".join(f":lang({code}){{font-family:{fonts},{_FONTS}}}\n" for code, fonts in _SCRIPT_FONTS.items())
+# Kept under their former names: tests and callers import them from here.
+_STYLE, _Text, _e = STYLE, Text, escape
+
+_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
-# A case in Persian may still hold an English name, and a model may answer in English: text
-# with no letter of its language's script does not claim that language.
-_SCRIPTS = {"fa": re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"),
-            "zh": re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
-            "ko": re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"),
-            "hi": re.compile("[\u0900-\u097f]")}
+def render_html(summary: dict, title: str = "AgentClinic report", links: ReportLinks | None = None) -> str:
+    """The whole report as one HTML document.
 
-
-@dataclass(frozen=True)
-class _Text:
-    """A cell of case or model text: its own direction, and its language where known."""
-
-    value: object
-    lang: str | None = None
-
-    def attributes(self) -> str:
-        script = _SCRIPTS.get(base_code(self.lang)) if self.lang else None
-        claims = self.lang and (script is None or script.search(str(self.value)))
-        return ' dir="auto"' + (f' lang="{_e(self.lang)}"' if claims else "")
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _td(cell: object) -> str:
-    if isinstance(cell, _Text):
-        return f"<td{cell.attributes()}>{_e(cell.value)}</td>"
-    return f"<td>{_e(cell)}</td>"
-
-
-def _table(caption: str, header: list[str], rows: list[list[object]]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(_td(c) for c in row) + "</tr>" for row in rows)
-    return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def render_html(summary: dict, title: str = "AgentClinic report") -> str:
-    """The whole report as one HTML document."""
-    head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-            f'<style>{_STYLE}</style></head><body><h1 dir="auto">{_e(title)}</h1>')
-    parts = [head, _intro(summary)]
-    parts.append(_table("Accuracy by condition", ["condition", "n", "accuracy (95% CI)", "top-1", "top-3",
-                                                   "top-5", "cost/episode (USD)", "model USD/episode", "Pareto"],
-                        [[r["label"], r["n"], accuracy_with_ci(r), pct(r["top_k"]["1"]), pct(r["top_k"]["3"]),
-                          pct(r["top_k"]["5"]), number(r["cost_usd"], ",.0f"), number(r["llm_cost_usd"], ".4f"),
-                          "yes" if r["pareto"] else ""] for r in summary["conditions"]]))
-    for axis, rows in summary["breakdowns"].items():
-        if len(rows) > 1:
-            parts.append(_table(f"Accuracy by {axis.replace('_', ' ')}", [axis, "n", "accuracy (95% CI)"],
-                                [[_Text(r["key"]), r["n"], accuracy_with_ci(r)] for r in rows]))
-    parts.append(_cases(summary))
-    parts.append(_paired(summary))
-    parts.append(_paired_spend(summary))
-    parts.append(_doctor_tools(summary))
-    parts.append(_pass_k(summary))
-    parts.append(_metrics(summary))
-    parts.append(_table("Simulator-fault rates", ["flag", "rate"],
-                        [[f, pct(summary["faults"]["rates"][f])] for f in FLAGS]
-                        + [["any", pct(summary["faults"]["any"])]]))
-    if summary["faults"]["examples"]:  # evidence quotes replies: each item finds its own direction
-        parts.append("<p class=note>Examples:</p><ul class=note>"
-                     + "".join(f'<li dir="auto">{_e(x)}</li>' for x in summary["faults"]["examples"]) + "</ul>")
-    parts.append(_surveys(summary))
-    for caption, png in all_figures(summary).items():
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(f"<h2>{_e(caption)}</h2><img alt=\"{_e(caption)}\" src=\"data:image/png;base64,{data}\">")
+    ``links`` makes run ids and case ids links to the log viewer's pages (and adds a link to
+    its list of runs); None, the default, writes a self-contained file with no links.
+    """
+    drawn = figures(summary)
+    head = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">{_VIEWPORT}<title>{escape(title)}</title>'
+            f'<style>{STYLE}</style></head><body><h1 dir="auto">{escape(title)}</h1>')
+    parts = [head, _nav(links), _intro(summary), _runs(summary, links)]
+    parts += [_conditions(summary), _figure(drawn, "Accuracy by condition"),
+              _figure(drawn, "Accuracy against cost", "Points carry the keys of the table above; conditions "
+                      "at the same or nearly the same point share one label.")]
+    parts += [_breakdown(axis, rows) for axis, rows in summary["breakdowns"].items() if len(rows) > 1]
+    parts.append(_figure(drawn, "Accuracy by turn budget"))
+    parts += [_pass_k(summary), _paired(summary), _paired_spend(summary), _doctor_tools(summary),
+              _cases(summary, links), _metrics(summary), _figure(drawn, "Key-fact coverage"),
+              _faults(summary, drawn), _surveys(summary)]
+    if summary["surveys"]["n"]:
+        parts.append(_figure(drawn, "Patient perception by bias"))
     parts.append("</body></html>")
-    return "\n".join(parts)
+    return "\n".join(part for part in parts if part)
 
 
-def _cases(summary: dict) -> str:
-    """Each case's title and right answer in the case's language, the doctor's answers in its own;
-    folded away (no script needed) since a whole pack is hundreds of rows."""
-    cases = summary.get("cases", [])
-    if not cases:
-        return ""
-    rows = [[_Text(c["id"]), _Text(c["title"], c["language"]), _language_name(c["language"]), c["episodes"],
-             c["correct"], _Text(c["correct_diagnosis"], c["language"]),
-             _Text("; ".join(c["diagnoses"]), c["doctor_language"])] for c in cases]
-    table = _table("Cases: the right answer and the doctor's most frequent answers",
-                   ["case", "title", "language", "episodes", "correct", "correct diagnosis", "doctor's diagnoses"],
-                   rows)
-    return f"<details><summary>Cases ({len(cases)})</summary>{table}</details>"
+def _figure(drawn: dict[str, Figure], title: str, caption: str | None = None) -> str:
+    found = drawn[title]
+    return figure(title, found.png, found.note, caption)
 
 
-def _language_name(tag: str) -> str:
-    found = get_language(tag)
-    return f"{tag} ({found.name})" if found else tag
+def _name(value: object) -> Cell:
+    """A short word or name from the program (a status, a metric): aligned like text."""
+    return Cell(escape(value))
+
+
+def _breakdown(axis: str, rows: list[dict]) -> str:
+    if all(str(r["key"]).isdigit() for r in rows):  # turn budgets: 8 before 20, not after
+        rows = sorted(rows, key=lambda r: int(r["key"]))
+    return table(f"Accuracy by {axis.replace('_', ' ')}", [axis.replace("_", " "), "n", "accuracy (95% CI)"],
+                 [[Text(r["key"]), r["n"], accuracy_with_ci(r)] for r in rows])
+
+
+def _nav(links: ReportLinks | None) -> str:
+    return f"<nav>{link('All runs in the log viewer', links.home)}</nav>" if links else ""
 
 
 def _intro(summary: dict) -> str:
     counts = summary["episodes"]
-    runs = "; ".join(f"run {r['id']}: doctor {r['doctor']}, {r['scenarios']}, {r['max_turns']} turns, {r['status']}"
-                     for r in summary["runs"])
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"<p>{_e(runs)}.</p><p>{counts['total']} episodes: {counts['completed']} completed, "
+    return (f"<p>{counts['total']} episodes: {counts['completed']} completed, "
             f"{counts['failed']} failed, {counts['abandoned']} abandoned; {counts['scored']} scored by "
-            f"{_e(summary['assessor'])}" + (f", {counts['excluded_flagged']} excluded for simulator faults"
-                                           if counts["excluded_flagged"] else "")
+            f"{escape(summary['assessor'])}" + (f", {counts['excluded_flagged']} excluded for simulator faults"
+                                                if counts["excluded_flagged"] else "")
             + f". Overall accuracy {_overall(summary['overall'])}.</p><p class=note>Generated {stamp}.</p>")
 
 
@@ -151,38 +87,87 @@ def _overall(overall: dict) -> str:
     return accuracy_with_ci(overall) + ("" if overall["n"] else " (no scored episodes)")
 
 
+def _runs(summary: dict, links: ReportLinks | None) -> str:
+    rows = [[Cell(link(f"run {r['id']}", links.run(r["id"]) if links else None)), Text(r["doctor"]),
+             Text(r["scenarios"]), r["max_turns"], _name(r["status"]), r["episodes"], r["started_at"][:16].replace("T", " ")]
+            for r in summary["runs"]]
+    return table("Runs", ["run", "doctor", "cases", "turn budget", "status", "episodes", "started (UTC)"], rows)
+
+
+def _conditions(summary: dict) -> str:
+    """The accuracy table; its keys (A, B, …) name the conditions on the figures."""
+    keys = condition_keys(summary)
+    rows = [[Key(keys[r["label"]]), Text(r["label"]), r["n"], accuracy_with_ci(r), pct(r["top_k"]["1"]),
+             pct(r["top_k"]["3"]), pct(r["top_k"]["5"]), number(r["cost_usd"], ",.0f"),
+             number(r["llm_cost_usd"], ".4f"), "yes" if r["pareto"] else ""] for r in summary["conditions"]]
+    return table("Accuracy by condition", ["key", "condition", "n", "accuracy (95% CI)", "top-1", "top-3", "top-5",
+                                           "cost/episode (USD)", "model USD/episode", "Pareto"], rows)
+
+
+def _cases(summary: dict, links: ReportLinks | None) -> str:
+    """Each case's title and right answer in the case's language, the doctor's answers in its own;
+    folded away (no script needed) since a whole pack is hundreds of rows."""
+    cases = summary.get("cases", [])
+    if not cases:
+        return ""
+    every_run = [r["id"] for r in summary["runs"]]
+    rows = [[_case_cell(c, c.get("runs") or every_run, links), Text(c["title"], c["language"]),
+             _language_name(c["language"]), c["episodes"], c["correct"], Text(c["correct_diagnosis"], c["language"]),
+             Text("; ".join(c["diagnoses"]), c["doctor_language"])] for c in cases]
+    found = table("Cases: the right answer and the doctor's most frequent answers",
+                  ["case", "title", "language", "episodes", "correct", "correct diagnosis", "doctor's diagnoses"], rows)
+    return f"<details><summary>Cases ({len(cases)})</summary>{found}</details>"
+
+
+def _case_cell(case: dict, runs: list[int], links: ReportLinks | None) -> object:
+    """The case id; with links, it opens the case's episodes in its first run, and a case seen in
+    several runs also links each run's episodes of it ("runs 1 · 2")."""
+    if links is None or not runs:
+        return Text(case["id"])
+    markup = link(case["id"], links.case(runs[0], case["id"]))
+    if len(runs) > 1:
+        each = " · ".join(link(run_id, links.case(run_id, case["id"])) for run_id in runs)
+        markup += f' <span class="runs-of-case">(runs {each})</span>'
+    return Cell(markup)
+
+
+def _language_name(tag: str) -> str:
+    found = get_language(tag)
+    return f"{tag} ({found.name})" if found else tag
+
+
 def _paired(summary: dict) -> str:
-    rows = [[r["condition"], r["reference"], r["n_pairs"], pct(r["reference_accuracy"]), pct(r["accuracy"]),
-             number(r["normalised_accuracy"]),
+    rows = [[Text(r["condition"]), Text(r["reference"]), r["n_pairs"], pct(r["reference_accuracy"]),
+             pct(r["accuracy"]), number(r["normalised_accuracy"]),
              f"{r['mcnemar']['a_only']} / {r['mcnemar']['b_only']}", number(r["mcnemar"]["p_value"], ".3g"),
              _rating_test(r)] for r in summary["paired"]]
     if not rows:
         return ""
-    return _table("Paired comparisons on the same cases and trials",
-                  ["condition", "reference", "pairs", "ref. accuracy", "accuracy", "normalised",
-                   "only ref / only cond", "McNemar p", "confidence rating Δ (paired t p)"], rows)
+    return table("Paired comparisons on the same cases and trials",
+                 ["condition", "reference", "pairs", "ref. accuracy", "accuracy", "normalised",
+                  "only ref / only cond", "McNemar p", "confidence rating Δ (paired t p)"], rows)
 
 
 def _paired_spend(summary: dict) -> str:
-    rows = [[r["condition"], r["reference"], r["factor"],
+    rows = [[Text(r["condition"]), Text(r["reference"]), r["factor"],
              *(f"{number(r['reference_' + key], spec)} → {number(r[key], spec)}" for key, spec in SPEND_COLUMNS)]
             for r in summary["paired"]]
     if not rows:
         return ""
-    return _table("Paired spend: means per episode over the pairs (reference → condition)",
-                  ["condition", "reference", "compares", "cost (USD)", "model USD", "tokens", "doctor-tool tokens"],
-                  rows)
+    return table("Paired spend: means per episode over the pairs (reference → condition)",
+                 ["condition", "reference", "compares", "cost (USD)", "model USD", "tokens", "doctor-tool tokens"],
+                 rows)
 
 
 def _doctor_tools(summary: dict) -> str:
-    rows = [[r["label"], r["episodes"], tool_uses(r), number(r["searches_per_episode"]),
+    rows = [[Text(r["label"]), r["episodes"], tool_uses(r), number(r["searches_per_episode"]),
              number(r["tool_tokens"], ",.0f"), number(r["tool_cost_usd"], ".4f"), reflect_rates(r),
              r["notebook_truncated"]] for r in summary.get("doctor_tools", [])]
     if not rows:
         return ""
-    return _table("Doctor tools, per completed episode",
-                  ["condition", "episodes", "uses per episode", "searches", "tool tokens", "tool USD",
-                   "reflection: changed / continued", "notes truncated"], rows)
+    return table("Doctor tools, per completed episode",
+                 ["condition", "episodes", "uses per episode", "searches", "tool tokens", "tool USD",
+                  "reflection: changed / continued", "notes truncated"], rows)
 
 
 def _rating_test(row: dict) -> str:
@@ -193,13 +178,13 @@ def _rating_test(row: dict) -> str:
 
 
 def _pass_k(summary: dict) -> str:
-    rows = [[label, *(f"pass^{k} {pct(v)}" for k, v in ks.items())] for label, ks in summary["pass_k"].items()
-            if len(ks) > 1]
+    """pass^k per condition: the share of cases solved in all of k trials (k=1 is plain accuracy)."""
+    rows = [[Text(label), *(pct(v) for v in ks.values())] for label, ks in summary["pass_k"].items() if len(ks) > 1]
     if not rows:
         return ""
     width = max(len(r) for r in rows)
-    return _table("pass^k over repeated trials", ["condition", *[f"k={k}" for k in range(1, width)]],
-                  [r + [""] * (width - len(r)) for r in rows])
+    return table("pass^k over repeated trials", ["condition", *[f"pass^{k}" for k in range(1, width)]],
+                 [r + [""] * (width - len(r)) for r in rows])
 
 
 def _metrics(summary: dict) -> str:
@@ -208,8 +193,23 @@ def _metrics(summary: dict) -> str:
     rows += [[name.replace("_", " ") + " (share)", pct(value)] for name, value in metrics["rate"].items()]
     rows.append(["key-fact coverage (mean)", pct(metrics["coverage"]["mean"])])
     rows.append(["tokens per episode", number(metrics["tokens"], ",.0f")])
-    return _table(f"Dialogue and process metrics (means over {metrics['n']} completed episodes)",
-                  ["metric", "value"], rows)
+    return table(f"Dialogue and process metrics (means over {metrics['n']} completed episodes)",
+                 ["metric", "value"], [[_name(name), value] for name, value in rows])
+
+
+def _faults(summary: dict, drawn: dict[str, Figure]) -> str:
+    """The fault table, examples and figure; when nothing was flagged, one sentence says so."""
+    faults = summary["faults"]
+    if not faults_flagged(summary):
+        return f"<h2>Simulator faults</h2><p>{escape(drawn['Simulator-fault rates'].note)}</p>"
+    parts = [table("Simulator-fault rates", ["flag", "rate"],
+                   [[_name(f.replace("_", " ")), pct(faults["rates"][f])] for f in FLAGS]
+                   + [[_name("any"), pct(faults["any"])]])]
+    if faults["examples"]:  # evidence quotes replies: each item finds its own direction
+        parts.append("<p class=note>Examples:</p><ul class=note>"
+                     + "".join(f'<li dir="auto">{escape(x)}</li>' for x in faults["examples"]) + "</ul>")
+    parts.append(_figure(drawn, "Simulator-fault rates"))
+    return "\n".join(parts)
 
 
 def _surveys(summary: dict) -> str:
@@ -218,6 +218,6 @@ def _surveys(summary: dict) -> str:
         return ""
     note = "heuristic: derived by the scripted patient's rules" if surveys["heuristic"] == surveys["n"] else (
         f"{surveys['heuristic']} of {surveys['n']} heuristic" if surveys["heuristic"] else "answered in role")
-    rows = [[r["key"], r["n"], *(number(r[item]["mean"], ".1f") for item in RATINGS)]
+    rows = [[Text(r["key"]), r["n"], *(number(r[item]["mean"], ".1f") for item in RATINGS)]
             for r in [{"key": "all", "n": surveys["n"], **surveys["overall"]}, *surveys["by_bias"]]]
-    return _table(f"Patient perception, 1-10 ({note})", ["bias", "n", *RATINGS], rows)
+    return table(f"Patient perception, 1-10 ({note})", ["bias", "n", *(r.replace("_", " ") for r in RATINGS)], rows)

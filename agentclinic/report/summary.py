@@ -155,7 +155,8 @@ def _cases(views: Sequence[EpisodeView]) -> list[dict]:
                      "doctor_language": (first.run.config or {}).get("doctor_language") or first.row.language,
                      "episodes": len(group), "correct": sum(bool(v.correct) for v in group),
                      "correct_diagnosis": first.row.correct_diagnosis,
-                     "diagnoses": [text for text, _ in given.most_common(3)]})
+                     "diagnoses": [text for text, _ in given.most_common(3)],
+                     "runs": sorted({v.run.id for v in group})})  # where the viewer's links go
     return rows
 
 

@@ -46,8 +46,12 @@ def test_report_embeds_every_figure_as_png(core_pack, db_url):
     result = asyncio.run(run_batch(config, pack=core_pack))
     page = parse(render_html(build_summary(load_dataset(Store(db_url), [result.run_id]))))
     titles = {image["alt"] for image in page.images}
-    assert titles == {"Accuracy by condition", "Accuracy against cost", "Accuracy by turn budget",
-                      "Key-fact coverage", "Simulator-fault rates", "Patient perception by bias"}
+    # One turn budget, no faults flagged, both conditions at one accuracy and cost: those three
+    # figures would be a single point, an empty box and overprinted labels, so a sentence stands in.
+    assert titles == {"Accuracy by condition", "Key-fact coverage", "Patient perception by bias"}
+    text = " ".join(page.text)
+    assert "same turn budget (20 turns)" in text and "No simulator faults flagged in 8 checked episodes" in text
+    assert "no trade-off to plot" in text
     for image in page.images:
         prefix = "data:image/png;base64,"
         assert image["src"].startswith(prefix)  # self-contained: nothing to fetch
