@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Static
 
 from ..agents.card_text import render_card
@@ -95,7 +95,8 @@ class GameApp(App):
         yield Static("Starting…", id="status", markup=False)
         with Horizontal():
             if self.settings.role == "patient":
-                yield Static(id="card", markup=False)
+                with VerticalScroll(id="card"):  # a long card scrolls instead of running off an 80x24 screen
+                    yield Static(id="card-text", markup=False)
             with Vertical():
                 yield Transcript(id="transcript")
                 doctor = self.settings.role == "doctor"
@@ -134,7 +135,7 @@ class GameApp(App):
                                            bindings=roles.bindings, config={"role": settings.role,
                                                                             "scenario_id": self.scenario.id})
         if settings.role == "patient":
-            self.query_one("#card", Static).update(labelled(render_card(self.scenario.patient)))
+            self.query_one("#card-text", Static).update(labelled(render_card(self.scenario.patient)))
             note_missing_rtl(self)
             self._set_status(f"You are the patient · the doctor is {roles.bindings['doctor']} · thinking…")
         self.outcome = await run_one(self.scenario, roles, self.store, self.run_id, config,

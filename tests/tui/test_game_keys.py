@@ -146,3 +146,22 @@ def test_the_result_screen_reads_like_prose_with_one_quit(core_pack, db_url):
     assert cost.removeprefix("Test cost: $").replace(",", "").replace(".", "", 1).isdigit() and cost.count(".") == 1
     assert not any(word in text for word in ("True", "False", " usd"))
     assert app.return_value is not None and app.return_value.correct  # Ctrl+Q handed the outcome back
+
+
+def test_a_long_patient_card_scrolls_at_80x24(core_pack, db_url):
+    """The card is longer than an 80x24 screen: its panel scrolls rather than cutting it off."""
+    async def game():
+        app = GameApp(GameSettings(scenario_id="cardiology-001", role="patient", doctor="baseline", db=db_url,
+                                   seed=0, max_turns=4), core_pack)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_turn(pilot, app)
+            panel = app.query_one("#card")
+            overflow = panel.virtual_size.height > panel.size.height
+            panel.scroll_end(animate=False)
+            await pilot.pause()
+            scrolled = panel.scroll_y
+            await pilot.press("ctrl+q")
+        return overflow, scrolled
+
+    overflow, scrolled = asyncio.run(game())
+    assert overflow and scrolled > 0

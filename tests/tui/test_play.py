@@ -119,7 +119,7 @@ def test_playing_the_patient_for_the_baseline_doctor(core_pack, db_url):
                                    seed=2, max_turns=8), core_pack)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for_turn(pilot, app)
-            card = app.query_one("#card", Static)
+            card = app.query_one("#card-text", Static)
             assert "Why you came" in card.content.plain
             answers = 0
             while not isinstance(app.screen, ResultScreen):

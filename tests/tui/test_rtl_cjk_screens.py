@@ -66,7 +66,7 @@ def play_patient(pack: Path, db_url: str, answers: list[str], notes: list[str] |
             for answer in answers:
                 await say(pilot, app, answer)
             entry = entry_of(app, "you: ")
-            rows, width, card = screen_rows(entry), entry.size.width, screen_rows(app.query_one("#card"))
+            rows, width, card = screen_rows(entry), entry.size.width, screen_rows(app.query_one("#card-text"))
             await pilot.press("ctrl+q")
         return rows, width, card
 
