@@ -53,12 +53,11 @@ def sweep_personas(doctor_bias: str | None, patient_bias: str | None, temperamen
 @personas_app.command("list", help="Every bias, temperament option and stored persona stack.")
 def list_(as_json: bool = JsonOption) -> None:
     library = load_library()
-    rows = [{"id": b.id, "key": b.key, "kind": f"bias/{b.kind}", "role": b.role, "description": b.description}
+    # Descriptions of cognitive biases mention the anchor generically ("the anchor condition").
+    rows = [{"id": b.id, "key": b.key, "kind": f"bias/{b.kind}", "role": b.role, "description": b.describe()}
             for b in library.biases.values()]
     rows += [{"id": o.id, "key": f"{axis}={o.id}", "kind": f"temperament/{axis}", "role": "patient",
               "description": o.description} for axis, a in library.axes.items() for o in a.options]
-    for row in rows:  # descriptions of cognitive biases mention the anchor generically
-        row["description"] = row["description"].replace("{anchor}", "the anchor condition")
     rows += [{"id": sid, "key": sid, "kind": "stack", "role": "both", "description": s.label()}
              for sid, s in library.stacks.items()]
     rows += [{"id": name, "key": f"swap:{name}", "kind": "swap", "role": "patient",
@@ -89,7 +88,7 @@ def show(key: str = typer.Argument(..., help="e.g. patient.self_diagnosis, perso
                     "patient_prompt": library.fragments(stack, "patient")}
         elif key in library.biases:
             bias = library.biases[key]
-            data = {**bias.model_dump(mode="json"), "prompt": bias.prompt.replace("{anchor}", anchor)}
+            data = {**bias.model_dump(mode="json"), "prompt": bias.render(anchor)}
         elif "=" in key and (axis := library.axes.get(key.split("=")[0])) and axis.option(key.split("=", 1)[1]):
             data = axis.option(key.split("=", 1)[1]).model_dump(mode="json")  # type: ignore[union-attr]
         else:
