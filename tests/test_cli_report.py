@@ -124,3 +124,26 @@ def test_ui_commands_report_mistakes_before_opening_a_screen(args, message, db_u
     done = runner.invoke(app, args if "--db" in args else [*args, "--db", db_url])
     assert done.exit_code == 2
     assert message in done.output and "Traceback" not in done.output
+
+
+def test_report_html_to_a_folder_writes_the_viewer_pages_linked_from_the_report(logged, tmp_path):
+    folder = tmp_path / "shared-run"
+    done = runner.invoke(app, ["report", "--db", logged, "--html", str(folder)])
+    assert done.exit_code == 0, done.output
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    episodes = sorted(folder.glob("episode-*.html"))
+    assert len(episodes) == 6 and (folder / "runs.html").is_file()
+    links = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: links.append(dict(attrs)["href"]) if tag == "a" else None
+    parser.feed(index)
+    targets = {href.split("#")[0] for href in links if not href.startswith(("http", "#"))}
+    assert targets and all((folder / target).is_file() for target in targets)  # every link lands on a page
+
+
+def test_report_html_refuses_a_file_that_is_not_html(logged, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    done = runner.invoke(app, ["report", "--db", logged, "--html", str(target)])
+    assert done.exit_code == 2 and "ending in .html" in done.output
+    assert target.read_text() == "keep me"

@@ -19,6 +19,7 @@ from .play import browse, play
 from .report import assess, report
 from .run import run
 from .scenarios import scenarios_app
+from .view import view
 
 hide_flag_types()
 app = typer.Typer(
@@ -49,10 +50,13 @@ def _root(show_version: bool = typer.Option(False, "--version", callback=_print_
                                             help="Print the version and exit.")) -> None:
     """Simulated clinical encounters: run doctors over case packs, inspect cases and logged episodes."""
 app.command(help="Run a doctor over a case pack and record every episode.")(run)
-app.command(help="Summarise logged runs: tables, --json, or a self-contained --html report.")(report)
+app.command(help="Summarise logged runs: tables, --json, --csv, or an --html report (a page, or a folder "
+                 "with every transcript).")(report)
 app.command(help="Re-judge a logged run's diagnoses (matcher, model judges, panels) without re-running it.")(assess)
 app.command(help="Play the doctor (or --as patient) in the terminal; games are logged like any episode.")(play)
 app.command(help="Browse logged runs, episodes and transcripts in the terminal.")(browse)
+app.command(help="Browse the log in a local web browser: runs, filtered episodes, transcripts with images, "
+                 "reports.")(view)
 app.command(help="Export a logged run's episodes as chat-message datasets (jsonl, parquet, hf) or DPO pairs.")(export)
 app.command(help="Probe the simulated patient and measurement of a pack with questions built from each card "
                  "and check the replies (stores nothing).")(audit)

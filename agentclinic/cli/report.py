@@ -36,8 +36,10 @@ RunsOption = typer.Option(None, "--run", "-r", help="Run id; repeat for several 
 
 
 def report(runs: list[int] = RunsOption, db: str = DbOption,
-           html: Path = typer.Option(None, "--html", help="Also write a self-contained HTML report here.",
-                                     dir_okay=False, writable=True),
+           html: Path = typer.Option(None, "--html", help="Also write the HTML report: PATH.html a self-contained "
+                                     "page; any other PATH a folder with the report and every transcript "
+                                     "(the viewer's pages, images included), to open or share.",
+                                     writable=True),
            assessor: str = typer.Option(None, "--assessor", help="Count this assessor's latest judgement "
                                         "(e.g. a re-scoring's model label or 'panel:majority(...)'); "
                                         "default: the judgement made during the run."),
@@ -53,8 +55,7 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
             summary = build_summary(load_dataset(store, runs or [], assessor), exclude_flagged=exclude_flagged)
         except ReportError as exc:
             raise ValueError(str(exc)) from None
-        if html is not None:
-            _write_html(html, summary)
+        written = _write_html(html, summary, store, runs or []) if html is not None else None
         if csv_target is not None:
             write_csv(csv_target, *accuracy_rows(summary))
     if csv_target == CSV_TO_STDOUT:
@@ -65,8 +66,8 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
         return
     for table in summary_tables(summary):
         console.print(table)
-    if html is not None:
-        console.print(f"HTML report written to {escape(str(html))}")
+    if written is not None:
+        console.print(f"HTML report written to {escape(str(written))}")
     if csv_target is not None:
         console.print(f"Accuracy rows written as CSV to {escape(csv_target)}")
 
@@ -101,10 +102,18 @@ def accuracy_rows(summary: dict) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def _write_html(path: Path, summary: dict) -> None:
+def _write_html(path: Path, summary: dict, store: Store, runs: list[int]) -> Path:
+    """One self-contained page for a ``.html`` path, else a folder a run can be shared as."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_html(summary), encoding="utf-8")
+        if path.suffix.lower() in (".html", ".htm"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_html(summary), encoding="utf-8")
+            return path
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"--html {path}: a file that is not .html; give a folder, or a name ending in .html")
+        from ..viewer.static_site import write_site  # jinja2 pages: loaded only for a folder
+
+        return write_site(store, runs, path, summary=summary)
     except OSError as exc:
         raise ValueError(f"cannot write the HTML report to {path}: {exc.strerror or exc}") from None
 
