@@ -55,6 +55,7 @@ def _ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
 
 
+@lru_cache(maxsize=32_768)  # the same phrases (card lines, questions, terms) are read many times
 def normalize(text: str) -> str:
     """Lower-case, strip accents and punctuation, unify spellings: 'Graves' Disease' -> 'graves disease'.
 
