@@ -1,15 +1,16 @@
-"""Starting the local viewer: check the optional extra, bind the port, print the URL, serve.
+"""Starting the local viewer: check the optional extra, bind the port, serve, print the URL.
 
 The socket is bound here rather than by uvicorn so ``--port 0`` can pick a free port and
-the URL printed is the one actually served.
+the URL printed is the one actually served; it is printed once the server listens.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
-import time
 import webbrowser
+from collections.abc import Callable
 
 from ..store import Store
 
@@ -56,12 +57,46 @@ def url_of(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def _open_when_started(server, url: str, patience_s: float = 15.0) -> None:
-    deadline = time.monotonic() + patience_s
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if server.started:
-        webbrowser.open(url)
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` serves this machine only (a loopback name or address)."""
+    if host.strip("[]").lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a name other than localhost: assume it reaches the network
+        return False
+
+
+def network_warning(host: str) -> str | None:
+    """The line warning that ``host`` serves the log to the network; None on loopback."""
+    if is_loopback(host):
+        return None
+    return (f"Warning: listening on {host or 'all addresses'}: the log is served to the network, to anyone "
+            f"who can reach this machine (no password). Use the default --host 127.0.0.1 to keep it local.")
+
+
+def _announce(url: str, host: str, open_browser: bool) -> None:
+    # Printed only once uvicorn listens, so a script reading the line can connect at once.
+    print(f"Viewer at {url}  (Ctrl+C to stop)", flush=True)
+    warning = network_warning(host)
+    if warning:
+        print(warning, flush=True)
+    if open_browser:  # a thread: a browser launcher can block, and this runs in the server's loop
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
+def _server(config, on_started: Callable[[], None]):
+    """A uvicorn server calling ``on_started`` once its sockets listen (uvicorn has no hook for it
+    with the lifespan off)."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:
+                on_started()
+
+    return AnnouncingServer(config)
 
 
 def serve(db: str, host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) -> None:
@@ -75,11 +110,8 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8765, open_browser: bool
     sock = bind(host, port)
     try:
         url = url_of(host, sock.getsockname()[1])
-        server = uvicorn.Server(uvicorn.Config(create_app(store, host), log_level="warning", access_log=False,
-                                               lifespan="off"))
-        print(f"Viewer at {url}  (Ctrl+C to stop)", flush=True)
-        if open_browser:
-            threading.Thread(target=_open_when_started, args=(server, url), daemon=True).start()
+        config = uvicorn.Config(create_app(store, host), log_level="warning", access_log=False, lifespan="off")
+        server = _server(config, lambda: _announce(url, host, open_browser))
         try:
             server.run(sockets=[sock])
         except KeyboardInterrupt:  # uvicorn stops gracefully, then passes the Ctrl+C on

@@ -8,14 +8,16 @@ link is the caller's :class:`Links`: server paths, or file names in a written si
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from typing import Protocol
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from ..llm.redact import redact_secrets
+from ..llm.redact import MASK, redact_secrets
+from ..llm.redact import _env_secrets as env_secrets  # the keys redact_secrets masks
 from ..llm.sanitise import terminal_safe
 from ..report.formatting import number, pct
 from ..report.html import render_html
@@ -68,24 +70,48 @@ class ServerLinks:
         return "/static/viewer.css"
 
 
-def clean(value: object) -> object:
-    """Jinja's ``finalize``: text loses terminal controls (and URL credentials) before escaping.
+# Key values from the environment (``OPENAI_API_KEY`` and the like), read once per page.
+_secrets: tuple[str, ...] = ()
 
-    Keys from the environment are masked once per page (:func:`_finish`): checking the
-    environment for every cell would cost more than rendering a 1,000-row page.
-    """
+
+def _read_secrets() -> None:
+    global _secrets
+    _secrets = tuple(sorted(set(env_secrets()), key=len, reverse=True))  # longest first: one may hold another
+
+
+def _mask(text: str) -> str:
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def clean(value: object) -> object:
+    """Jinja's ``finalize``: text loses terminal controls, URL credentials and environment keys
+    before it is escaped (a key holding ``&`` or ``<`` no longer reads the same once escaped)."""
     if value is None:
         return ""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
     # Printable ASCII holds no control, bidi or surrogate character: most cells skip the regexes.
     text = value if value.isascii() and value.isprintable() else terminal_safe(value)
-    return redact_secrets(text) if "://" in text else text
+    text = redact_secrets(text) if "://" in text else text
+    return _mask(text) if _secrets else text
 
 
 def _finish(page: str) -> str:
-    """The rendered page with any key from the environment masked (URLs were redacted per value)."""
-    return redact_secrets(page)
+    """The rendered page with URLs redacted and any environment key still in it masked, written
+    as it is or escaped either way (the report's HTML escapes its text itself, not via :func:`clean`)."""
+    page = redact_secrets(page)
+    for secret in _secrets:
+        for form in {str(escape(secret)), html.escape(secret), html.escape(secret, quote=False)}:
+            page = page.replace(form, MASK)
+    return page
+
+
+def _render(template: str, **values: object) -> str:
+    _read_secrets()
+    return _finish(_ENV.get_template(template).render(**values))
 
 
 def _usd(value: float | None, digits: int = 2) -> str:
@@ -116,26 +142,30 @@ _ENV = make_environment()
 
 def render_runs(runs: list[RunRow], links: Links, title: str = "AgentClinic runs") -> str:
     """The list of runs."""
-    return _finish(_ENV.get_template("runs.html").render(runs=runs, links=links, title=title))
+    return _render("runs.html", runs=runs, links=links, title=title)
 
 
 def render_episodes(listing: EpisodeList, links: Links) -> str:
     """A run's episodes with filters, counts and accuracy of the filtered set."""
-    return _finish(_ENV.get_template("episodes.html").render(
-        listing=listing, run=listing.run, filters=listing.filters, links=links, names=Filters.names(),
-        title=f"Run {listing.run.id} episodes"))
+    return _render("episodes.html", listing=listing, run=listing.run, filters=listing.filters, links=links,
+                   names=Filters.names(), title=f"Run {listing.run.id} episodes")
 
 
 def render_transcript(page: Transcript, links: Links, filters: Filters = NO_FILTERS) -> str:
     """One episode: case, turns, tool uses, verdict, judges, metrics and survey."""
-    return _finish(_ENV.get_template("transcript.html").render(
-        page=page, episode=page.episode, case=page.case, filters=filters, links=links,
-        title=f"Episode {page.episode.id} · {page.episode.scenario_id}"))
+    return _render("transcript.html", page=page, episode=page.episode, case=page.case, filters=filters, links=links,
+                   title=f"Episode {page.episode.id} · {page.episode.scenario_id}")
 
 
 def render_missing(what: str, links: Links) -> str:
     """A page saying what was not found."""
-    return _finish(_ENV.get_template("missing.html").render(what=what, links=links, title="Not found"))
+    return _render("missing.html", what=what, links=links, title="Not found", heading="Not found")
+
+
+def render_error(what: str, links: Links) -> str:
+    """A page saying, in one line, what failed (a damaged row, a database error)."""
+    return _render("missing.html", what=_first_line(what, 300), links=links, title="Error",
+                   heading="This page cannot be shown")
 
 
 def report_links(links: Links) -> ReportLinks:
@@ -147,4 +177,5 @@ def report_links(links: Links) -> ReportLinks:
 
 def render_report(summary: dict, links: Links, title: str) -> str:
     """The HTML report of :mod:`agentclinic.report.html`, linking into these pages where it can."""
+    _read_secrets()
     return _finish(render_html(summary, title=title, links=report_links(links)))

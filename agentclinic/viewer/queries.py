@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..store import AssessmentRow, Episode, LLMCall, Run, Store
+from .stored import binding_pairs, bound_specs
 
 OUTCOMES = ("correct", "incorrect", "unscored", "failed", "abandoned", "running")
 
@@ -186,7 +187,7 @@ def _tallies(store: Store, run_ids: Sequence[int]) -> dict[int, Tally]:
 
 
 def _run_row(run: Run, tally: Tally) -> RunRow:
-    bindings = [(str(role), str(spec)) for role, spec in sorted(run.bindings.items())]
+    bindings = binding_pairs(run.bindings)  # a damaged row's bindings show as text
     return RunRow(id=run.id or 0, source=run.source, status=run.status, scenarios=run.scenarios,
                   started=stamp(run.started_at), finished=stamp(run.finished_at), max_turns=run.max_turns,
                   bindings=bindings, tally=tally)
@@ -217,7 +218,7 @@ def _models_of(store: Store, run_id: int) -> dict[int, set[str]]:
 
 def _bound_models(run: Run) -> set[str]:
     """Model specs the run bound to roles; the built-in scripted roles are not models."""
-    return {str(spec) for spec in run.bindings.values() if spec not in ("scripted", "baseline", "human")}
+    return {spec for spec in bound_specs(run.bindings) if spec not in ("scripted", "baseline", "human")}
 
 
 # What a list row needs: reading whole episodes would decode their JSON columns (persona,

@@ -6,10 +6,13 @@ Imported only when serving (``agentclinic view``), since Starlette is an optiona
 Read-only and local: pages run no script (the Content-Security-Policy forbids any), the Host
 header must name the address the server was started on (so a web page elsewhere cannot
 reach the log through DNS rebinding), and images come only from :class:`~.images.ImageFinder`.
+A damaged row gives the viewer's error page (:class:`ErrorPage`), never a bare traceback.
 """
 
 from __future__ import annotations
 
+import logging
+import socket
 from importlib import resources
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,14 +22,24 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..report.dataset import ReportError, load_dataset
 from ..report.summary import build_summary
 from ..store import Store
 from ..store.engine import one_line
 from .images import ImageFinder
-from .pages import ServerLinks, render_episodes, render_missing, render_report, render_runs, render_transcript
+from .pages import (
+    ServerLinks,
+    render_episodes,
+    render_error,
+    render_missing,
+    render_report,
+    render_runs,
+    render_transcript,
+)
 from .queries import Filters, episode_list, report_version, run_rows
+from .stored import stored_case
 from .transcript import transcript
 
 # No script at all; the report's inline style and its data: figures are allowed.
@@ -39,6 +52,7 @@ SECURITY_HEADERS = {
 }
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 REPORTS_KEPT = 8
+LOG = logging.getLogger(__name__)  # one line per failure (Python prints it to stderr when unconfigured)
 
 
 class Viewer:
@@ -107,7 +121,8 @@ class Viewer:
         run = self.store.run(row.run_id) if row else None
         if row is None or run is None:
             return self._missing(f"There is no episode {episode_id} in this log.")
-        found = self.finder.lookup(run.scenarios, row.scenario_id, self.store.case(row.case_digest), image_id)
+        case, _ = stored_case(self.store, row.case_digest)  # unreadable: images are looked up as for old logs
+        found = self.finder.lookup(run.scenarios, row.scenario_id, case, image_id)
         if found.found is None:
             return self._missing(f"Image {image_id!r} of episode {episode_id} cannot be shown: {found.reason}.")
         return FileResponse(found.found.path, media_type=found.found.media_type, headers=SECURITY_HEADERS)
@@ -117,14 +132,48 @@ class Viewer:
 
     def database_failed(self, request: Request, exc: Exception) -> Response:
         message = f"The database failed: {one_line(exc)}. Is the log still there?"
-        return self._html(render_missing(message, self.links), status=503)
+        return self._html(render_error(message, self.links), status=503)
 
 
 def allowed_hosts(host: str) -> list[str]:
-    """Host names a request may carry: loopback names, the bound address; any when bound to all."""
-    if host in ("0.0.0.0", "::", ""):
-        return ["*"]  # reachable from the network on purpose: its hosts' names are not known here
-    return sorted({*LOCAL_HOSTS, host, f"[{host}]" if ":" in host else host})  # a Host header brackets IPv6
+    """Host names a request may carry: loopback names, the bound address and this machine's name.
+
+    Bound to every address (``0.0.0.0``) the check stays on: a browser reaching the viewer
+    through a rebound DNS name sends that name, which is none of these.
+    """
+    names = {*LOCAL_HOSTS, socket.gethostname()}
+    if host not in ("0.0.0.0", "::", ""):
+        names |= {host, f"[{host}]" if ":" in host else host}  # a Host header brackets IPv6
+    return sorted(name for name in names if name)
+
+
+class ErrorPage:
+    """ASGI middleware: an unexpected failure (a damaged row, a bug) becomes the viewer's error
+    page, status 500, naming what failed in one line; the console gets one line, no traceback."""
+
+    def __init__(self, app: ASGIApp, links: ServerLinks):
+        self.app, self.links = app, links
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:  # noqa: BLE001 - the point: no request may end in a bare traceback
+            what = f"{scope.get('method', 'GET')} {scope.get('path', '')}"
+            LOG.error("viewer: %s failed: %s", what, one_line(exc))
+            if started:  # a file half sent: nothing more can be said on this response
+                return
+            page = render_error(f"{what} failed: {one_line(exc)}", self.links)
+            await HTMLResponse(page, status_code=500, headers=SECURITY_HEADERS)(scope, receive, send)
 
 
 def create_app(store: Store, host: str = "127.0.0.1", finder: ImageFinder | None = None) -> Starlette:
@@ -138,5 +187,6 @@ def create_app(store: Store, host: str = "127.0.0.1", finder: ImageFinder | None
         Route("/episodes/{episode_id:int}/images/{image_id}", viewer.image),
         Route("/static/viewer.css", viewer.css),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host))],
-                     exception_handlers={SQLAlchemyError: viewer.database_failed})
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(host)),
+                  Middleware(ErrorPage, links=viewer.links)]
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={SQLAlchemyError: viewer.database_failed})

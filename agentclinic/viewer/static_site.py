@@ -8,6 +8,8 @@ case images copied under ``images/``. Pages are the same templates the server re
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 from collections.abc import Sequence
 from importlib import resources
@@ -55,22 +57,34 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def image_name(digest: str, image_id: str, suffix: str) -> str:
+    """The copied image's file name under ``images/``: nothing of the log's text goes into it
+    unchecked (a crafted digest or id could name ``../../x``), only a hash and safe characters."""
+    key = hashlib.sha256(digest.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", image_id)[:64]
+    if safe_id != image_id:  # two ids differing only in unsafe characters must not share a file
+        safe_id += "-" + hashlib.sha256(image_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{key}-{safe_id}{suffix}"
+
+
 def _copy_images(page: Transcript, finder: ImageFinder, links: SiteLinks, out_dir: Path) -> None:
     """Copy the images the page shows into ``images/``, once per case content and image id."""
     episode = page.episode
     wanted = {img.id for img in page.case_images if img.available}
     wanted |= {img.id for item in page.items if item.kind == "turn" for img in item.images if img.available}
+    folder = (out_dir / "images").resolve()
     for image_id in sorted(wanted):
         found = finder.lookup(page.run.scenarios, episode.scenario_id, page.case, image_id).found
         if found is None:
             continue
-        # Image ids are case ids ([a-z0-9._-], no slash): safe as file names.
-        name = f"images/{(episode.case_digest or episode.scenario_id)[:16]}-{image_id}{found.suffix}"
-        target = out_dir / name
+        name = image_name(episode.case_digest or episode.scenario_id, image_id, found.suffix)
+        target = (folder / name).resolve()
+        if target.parent != folder:  # cannot happen with the name above; never write elsewhere if it did
+            raise ValueError(f"refusing to write an image outside {folder}: {target}")
         if not target.is_file():
-            target.parent.mkdir(exist_ok=True)
+            folder.mkdir(exist_ok=True)
             shutil.copyfile(found.path, target)
-        links.images[(episode.id or 0, image_id)] = name
+        links.images[(episode.id or 0, image_id)] = f"images/{name}"
 
 
 def _write_run(store: Store, run_id: int, finder: ImageFinder, links: SiteLinks, out_dir: Path) -> int:

@@ -15,11 +15,29 @@ from sqlmodel import Session, select
 from ..report.metrics import EpisodeMetrics, episode_metrics
 from ..report.tool_lines import describe, interleave, usage
 from ..scenario import Scenario
-from ..store import AssessmentRow, DoctorNote, DoctorToolCall, Episode, LLMCall, Store, SurveyRow, Turn
+from ..store import (
+    AssessmentRow,
+    DoctorNote,
+    DoctorToolCall,
+    Episode,
+    LLMCall,
+    Store,
+    SurveyRow,
+    Turn,
+)
 from ..store.tool_log import tool_calls_of
 from .images import ImageFinder, ImageLookup
-from .queries import (NO_FILTERS, Filters, RunRow, condition_of, episode_rows, neighbours, outcome_of,
-                      run_row)
+from .queries import (
+    NO_FILTERS,
+    Filters,
+    RunRow,
+    condition_of,
+    episode_rows,
+    neighbours,
+    outcome_of,
+    run_row,
+)
+from .stored import stored_case, stored_turns
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,8 @@ class Transcript:
     persona: list[tuple[str, str]] = field(default_factory=list)
     previous_id: int | None = None
     next_id: int | None = None
+    case_problem: str = ""  # why the stored case cannot be shown, when it cannot
+    problems: list[str] = field(default_factory=list)  # other parts of the log that could not be read
 
 
 def _value(value: Any) -> str:
@@ -148,8 +168,8 @@ def transcript(store: Store, episode_id: int, finder: ImageFinder, filters: Filt
     summary = run_row(store, run.id) if run and run.id is not None else None
     if row is None or run is None or summary is None:
         return None
-    case = store.case(row.case_digest)
-    turns = store.turns(episode_id)
+    case, case_problem = stored_case(store, row.case_digest)
+    turns, problems = stored_turns(store, episode_id)
     images = ImageResolver(finder, run.scenarios, row, case)
     calls = tool_calls_of(store, [episode_id])[episode_id]
     items = [_tool_item(item) if isinstance(item, DoctorToolCall) else _turn_item(item, images)
@@ -163,4 +183,4 @@ def transcript(store: Store, episode_id: int, finder: ImageFinder, filters: Filt
         survey=store.surveys_of([episode_id]).get(episode_id),
         metrics=episode_metrics(turns, case.key_facts if case else (), row.max_turns),
         calls=list(store.calls(episode_id)), notes=_notes(store, episode_id), persona=pairs(row.persona),
-        previous_id=previous_id, next_id=next_id)
+        previous_id=previous_id, next_id=next_id, case_problem=case_problem, problems=problems)
