@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .folding import Token, is_ideograph, fold_tokens
+from .prefix_index import PrefixIndex
 
 PLACEHOLDER = "[withheld]"  # what replaces a diagnosis mention in a reply
 
@@ -123,6 +124,13 @@ class _Stream:
         return found
 
 
+@lru_cache(maxsize=4096)
+def _stream(text: str) -> _Stream:
+    # Scripted roles say the same sentences in every episode, and each is checked against
+    # several finders; a stream is never changed once made, so it is folded once.
+    return _Stream(text)
+
+
 @dataclass(frozen=True)
 class Mention:
     """Where a term was found, as a span of the original text."""
@@ -150,14 +158,18 @@ class TermFinder:
     def __init__(self, terms: Iterable[str]):
         patterns = (_pattern(term) for term in dict.fromkeys(t for t in terms if t and t.strip()))
         self.patterns = [p for p in patterns if p is not None]
+        self._index = PrefixIndex(self.patterns)
 
     def mentions(self, text: str) -> list[Mention]:
         """Every occurrence of every term, longest first where they overlap."""
         if not text:
             return []
-        stream = _Stream(text)
+        stream = _stream(text)
+        # Only patterns whose search string's opening letters occur in the text can match
+        # (see PrefixIndex); the others are skipped without changing what is found.
+        candidates = self._index.candidates(stream.folded, stream.cased)
         # Overlapping mentions merge, so redacting them leaves nothing of either behind.
-        return non_overlapping((Mention(p.term, start, end) for p in self.patterns for start, end in stream.spans(p)),
+        return non_overlapping((Mention(p.term, start, end) for p in candidates for start, end in stream.spans(p)),
                                union=True)
 
     def find(self, text: str) -> list[str]:
