@@ -19,10 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
-import yaml
 
 from .language.names import diagnosis_names
-from .paths import data_file
+from .paths import data_file, load_yaml
 from .text import TextIndex, contains_term, normalize
 from .validity.answers import AnswerShape, read_answer
 from .validity.guard import Mention, TermFinder, non_overlapping
@@ -125,7 +124,7 @@ class DiagnosisGraph:
 @lru_cache(maxsize=4)
 def load_diagnosis_graph(path: Path | None = None) -> DiagnosisGraph:
     with open(path or data_file("diagnoses.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = load_yaml(handle)
     if path is None:  # every language's names join the group of their canonical name
         data["equivalents"] = _with_local_names(data.get("equivalents") or [], diagnosis_names())
     return DiagnosisGraph(data)
@@ -190,7 +189,18 @@ def match(
     """
     if not predicted or not normalize(predicted):
         return Verdict("none", "no diagnosis was given")
-    graph = graph or load_diagnosis_graph()
+    if graph is None:  # the bundled vocabulary: the same answers are judged again and again
+        return _match_bundled(predicted, correct, tuple(synonyms), tuple(distractors))
+    return _match(predicted, correct, synonyms, distractors, graph)
+
+
+@lru_cache(maxsize=16_384)
+def _match_bundled(predicted: str, correct: str, synonyms: tuple[str, ...], distractors: tuple[str, ...]) -> Verdict:
+    return _match(predicted, correct, synonyms, distractors, load_diagnosis_graph())
+
+
+def _match(predicted: str, correct: str, synonyms: Sequence[str], distractors: Sequence[str],
+           graph: DiagnosisGraph) -> Verdict:
     case = _CaseNames(graph, correct, synonyms, distractors)
     shape = read_answer(predicted, case.mentions, case.same)
     if shape.kind == "empty":

@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
 
-from .paths import data_file
+from .paths import data_file, load_yaml
 from .scenario import CaseTest
 from .terminology import Terminology, load_terminology
 
@@ -41,4 +40,4 @@ class PriceList(BaseModel):
 def load_prices(path: Path | None = None) -> PriceList:
     """The bundled price list (cached), or one from another file."""
     with open(path or data_file("prices.yaml"), encoding="utf-8") as handle:
-        return PriceList.model_validate(yaml.safe_load(handle))
+        return PriceList.model_validate(load_yaml(handle))

@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from ..actions import Diagnose, Examine, RequestTest, format_action
 from ..doctor_tools.context import EpisodeFeedback, ToolContext
 from ..matching import load_diagnosis_graph
-from ..paths import data_file
+from ..paths import data_file, load_yaml
 from ..persona import Persona, load_library
 from ..roles import Observation
 from ..scenario import DoctorBrief
@@ -69,7 +68,7 @@ def load_knowledge(path: Path | None = None, languages: tuple[str, ...] = ("en",
     ``data/languages/<code>/doctor.yaml`` join the English ones; the questions are the first
     language's."""
     with open(path or data_file("baseline_doctor.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = load_yaml(handle)
     local = [language_data(code, "doctor") for code in languages if base_code(code) != "en"]
     asking = (local[0].get("complaints") or {}) if local and base_code(languages[0]) != "en" else {}
     complaints = []

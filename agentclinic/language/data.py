@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
-from ..paths import data_file
+from ..paths import data_file, load_yaml
 from .registry import LANGUAGES, base_code
 
 
@@ -22,7 +21,7 @@ def language_data(tag: str | None, name: str) -> dict:
     if not path.is_file():
         return {}
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = load_yaml(handle) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
-from ..paths import data_file
+from ..paths import data_file, load_yaml
 
 # The "@<base url>" a spec label ends with (a URL, so "claude-3-5-sonnet@20240620" is kept).
 _BASE_URL = re.compile(r"@[A-Za-z][A-Za-z0-9+.-]*://.*$")
@@ -53,6 +52,7 @@ class PriceTable:
                                              bool(entry.get("vision", False)))
             for name, entry in (data.get("models") or {}).items()
         }
+        self._found: dict[str, ModelPrice | None] = {}
 
     def lookup(self, model: str) -> ModelPrice | None:
         """The price of ``model`` (a bare name or a run label), or None when the file lacks it.
@@ -60,11 +60,10 @@ class PriceTable:
         The longest listed name that ``model`` equals or extends with a snapshot suffix wins,
         so ``gpt-4o-mini-2024-07-18`` finds ``gpt-4o-mini``, not ``gpt-4o``.
         """
-        for name in model_names(model):
-            key = self._longest_key(name.casefold())
-            if key is not None:
-                return self.models[key]
-        return None
+        if model not in self._found:  # asked on every call with the same few labels
+            self._found[model] = next((self.models[key] for name in model_names(model)
+                                       if (key := self._longest_key(name.casefold())) is not None), None)
+        return self._found[model]
 
     def _longest_key(self, name: str) -> str | None:
         matches = [key for key in self.models
@@ -82,4 +81,4 @@ class PriceTable:
 @lru_cache(maxsize=2)
 def load_price_table(path: Path | None = None) -> PriceTable:
     with open(path or data_file("model_prices.yaml"), encoding="utf-8") as handle:
-        return PriceTable(yaml.safe_load(handle))
+        return PriceTable(load_yaml(handle))

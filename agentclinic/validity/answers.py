@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from ..language.data import merged_lists
 from ..language.registry import LANGUAGES
-from ..paths import data_file
+from ..paths import data_file, load_yaml
 from .folding import fold, fold_tokens
 from .guard import Mention
 
@@ -96,7 +95,7 @@ def _words(phrases: Sequence[str]) -> re.Pattern[str]:
 def load_phrases(path: Path | None = None) -> _Phrases:
     """The answer vocabulary (cached)."""
     with open(path or data_file("answer_phrases.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = load_yaml(handle)
     if path is None:  # an answer is read in any supported language (data/languages/<code>/)
         for key, extra in merged_lists([c for c in LANGUAGES if c != "en"], "answer_phrases", "phrases").items():
             data[key] = list(dict.fromkeys([*data.get(key, []), *extra]))

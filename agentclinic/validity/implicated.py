@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
-from ..paths import data_file
+from ..paths import data_file, load_yaml
 from ..scenario import Scenario, TestValue
 from ..terminology import Terminology
 from .folding import fold
@@ -111,7 +110,7 @@ class BodySystems:
 def load_body_systems(path: Path | None = None) -> BodySystems:
     """The systems vocabulary (cached)."""
     with open(path or data_file("body_systems.yaml"), encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle)
+        loaded = load_yaml(handle)
     data, cues = loaded["systems"], loaded.get("abnormal_cues", [])
     return BodySystems(
         words={name: tuple(tuple(fold(w).split()) for w in entry.get("words", []) if fold(w))
