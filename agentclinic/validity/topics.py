@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from ..language.data import merged_lists
 from ..language.registry import LANGUAGES
-from ..paths import data_file
+from ..paths import data_file, load_yaml
 from ..scenario import Symptom
 from ..text import TextIndex, normalize
 from .folding import fold
@@ -31,7 +30,7 @@ def load_topics(path: Path | None = None) -> dict:
     A question or a card sentence is recognised in any supported language, so a doctor may ask
     in a language other than the patient's (``--doctor-language``)."""
     with open(path or data_file("patient_topics.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        data = load_yaml(handle)
     if path is None:
         for section in ("topics", "lay_terms", "card_cues"):
             extra = merged_lists([code for code in LANGUAGES if code != "en"], "patient", section)
@@ -113,9 +112,16 @@ def _lay_terms() -> dict[str, list[str]]:
 def expanded(text: str, lay_terms: dict[str, list[str]] | None = None) -> str:
     """``text`` with the lay words of any doctor's term in it ("dyspnea" -> "short of breath")."""
     lay_terms = _lay_terms() if lay_terms is None else lay_terms
-    index = TextIndex(text)
-    extra = [lay for term, lays in lay_terms.items() if index.contains(term) for lay in lays]
-    return " | ".join([text, *extra])
+    # Every question is read several times (topics, symptoms) and scripted doctors ask the
+    # same ones in every episode; each reading tries every term, so it is done once per text.
+    done = _keyed(_EXPANDED, lay_terms, dict)
+    if text not in done:
+        if len(done) >= 16_384:
+            done.clear()
+        index = TextIndex(text)
+        extra = [lay for term, lays in lay_terms.items() if index.contains(term) for lay in lays]
+        done[text] = " | ".join([text, *extra])
+    return done[text]
 
 
 def symptom_phrases(symptom: Symptom, lay_terms: dict[str, list[str]] | None = None) -> list[str]:
@@ -138,14 +144,20 @@ def _phrases(name: str, synonyms: Sequence[str], lay_terms: dict[str, list[str]]
 
 def _normalised_keys(lay_terms: dict[str, list[str]]) -> dict[str, list[str]]:
     """``lay_terms`` keyed by the normalised term ('呼吸困难' is found as '呼 吸 困 难')."""
-    cached = _KEYED.get(id(lay_terms))
+    return _keyed(_KEYED, lay_terms, lambda: {normalize(k): v for k, v in lay_terms.items()})
+
+
+def _keyed(table: dict[int, tuple[dict, dict]], lay_terms: dict[str, list[str]], make) -> dict:
+    """What ``make`` builds for this very ``lay_terms`` object (an id alone could be reused)."""
+    cached = table.get(id(lay_terms))
     if cached is None or cached[0] is not lay_terms:
-        cached = (lay_terms, {normalize(k): v for k, v in lay_terms.items()})
-        _KEYED[id(lay_terms)] = cached
+        cached = (lay_terms, make())
+        table[id(lay_terms)] = cached
     return cached[1]
 
 
 _KEYED: dict[int, tuple[dict, dict[str, list[str]]]] = {}
+_EXPANDED: dict[int, tuple[dict, dict[str, str]]] = {}
 
 
 _SUFFIXES = ("ness", "ing", "ed", "es", "s", "e")
