@@ -110,6 +110,12 @@ def test_a_run_killed_with_sigkill_resumes_to_exactly_the_plan(tmp_path):
         process.wait()
         before = _counts(db_path)
         assert before.get("completed", 0) >= 3 and before.get("running", 0) >= 1, before  # killed mid-episode
+        # An episode's turns and calls are written when it ends, not one commit at a time: the
+        # episodes cut off hold none, and the resume below redoes them whole.
+        with sqlite3.connect(db_path) as con:
+            cut_off = con.execute("SELECT count(*) FROM turn JOIN episode ON episode.id = turn.episode_id "
+                                  "WHERE episode.status = 'running'").fetchone()
+            assert cut_off == (0,)
         done = subprocess.run(command + ["--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)

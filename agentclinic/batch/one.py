@@ -23,6 +23,7 @@ from ..scenario import Scenario
 from ..seeding import derive_seed
 from ..store import Store
 from ..store.engine import write_error
+from ..store.episode_rows import PendingRows
 from ..validity.options import OptionDrawer
 from .plan import tools_label
 
@@ -63,22 +64,20 @@ class EpisodeTools:
     slot: Slot | None = None
 
 
-def _sink(store: Store | None, episode_id: int, totals: CallTotals):
+def _sink(pending: PendingRows | None, totals: CallTotals):
     def sink(record: CallRecord) -> None:
         totals.add(record)
-        if store is not None and episode_id:
-            store.record_call(episode_id, record)
+        if pending is not None:
+            pending.call(record)
 
     return sink
 
 
-def _tool_writer(store: Store | None, episode_id: int, state: list[Episode]):
+def _tool_writer(pending: PendingRows | None, state: list[Episode]):
     """Log tool events, placed after the turns logged so far (``state`` holds the episode once made)."""
     def write(event: ToolEvent) -> None:
-        if store is not None and episode_id:
-            from ..store.tool_log import record_tool_event
-
-            record_tool_event(store, episode_id, len(state[0].records) if state else 0, event)
+        if pending is not None:
+            pending.tool(len(state[0].records) if state else 0, event)
 
     return write
 
@@ -113,7 +112,9 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
     with_persona = {"persona": persona} if persona is not None else {}
     totals = CallTotals()
     made: list[Episode] = []
-    tokens = (call_sink.set(_sink(store, episode_id, totals)), tool_sink.set(_tool_writer(store, episode_id, made)))
+    # Turns, calls and tool uses are written with the episode's end, in one transaction.
+    pending = PendingRows(episode_id) if store and episode_id else None
+    tokens = (call_sink.set(_sink(pending, totals)), tool_sink.set(_tool_writer(pending, made)))
     state: Episode | None = None
     try:
         choice = (options or OptionDrawer([scenario])).draw(scenario, seed) if config.multiple_choice else None
@@ -131,7 +132,7 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
             survey=config.survey,
             doctor_language=config.doctor_language,
             image_fetcher=ImageCache().fetch,
-            on_turn=_turn_writer(store, episode_id, observer),
+            on_turn=_turn_writer(pending, observer),
         )
         made.append(state)
         with_tools = {"tools": context} if context is not None else {}
@@ -141,9 +142,8 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
             await _write_note(tools, doctor, state, scenario, episode_id)
     except (KeyboardInterrupt, asyncio.CancelledError):
         _abandon(tools)
-        if store and episode_id:
-            store.end_episode(episode_id, "abandoned", "interrupted by the user", state)
-            store.record_totals(episode_id, totals)
+        if store and pending:
+            store.end_episode(episode_id, "abandoned", "interrupted by the user", state, pending.take(), totals)
         raise
     except SQLAlchemyError:
         _abandon(tools)
@@ -151,16 +151,15 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
     except Exception as exc:  # noqa: BLE001 - a failing episode is data, not a crash
         _abandon(tools)
         error = f"{type(exc).__name__}: {exc}"
-        if store and episode_id:
-            store.end_episode(episode_id, "failed", error + "\n" + traceback.format_exc(limit=5), state)
-            store.record_totals(episode_id, totals)
+        if store and pending:
+            await _off_loop(store.end_episode, episode_id, "failed",
+                            error + "\n" + traceback.format_exc(limit=5), state, pending.take(), totals)
         return _outcome(episode_id, scenario, trial, state, totals, error, persona, swap, tools)
     finally:
         call_sink.reset(tokens[0])
         tool_sink.reset(tokens[1])
-    if store and episode_id:
-        store.finish_episode(episode_id, state)
-        store.record_totals(episode_id, totals)
+    if store and pending:
+        await _off_loop(store.finish_episode, episode_id, state, pending.take(), totals)
     return _outcome(episode_id, scenario, trial, state, totals, None, persona, swap, tools)
 
 
@@ -181,15 +180,28 @@ def _abandon(tools: EpisodeTools) -> None:
         tools.runtime.abandon(tools.slot)
 
 
-def _turn_writer(store: Store | None, episode_id: int,
+def _turn_writer(pending: PendingRows | None,
                  observer: Callable[[TurnRecord], None] | None) -> Callable[[TurnRecord], None] | None:
     def write(record: TurnRecord) -> None:
-        if store is not None and episode_id:
-            store.record_turn(episode_id, record)
+        if pending is not None:
+            pending.turn(record)
         if observer is not None:
             observer(record)
 
-    return write if (store is not None and episode_id) or observer is not None else None
+    return write if pending is not None or observer is not None else None
+
+
+async def _off_loop(write: Callable[..., None], *args) -> None:
+    """A database write in a worker thread, so other episodes' calls go on meanwhile.
+
+    If the episode is cancelled while it waits, the write still finishes: the thread is
+    shielded, and the cancellation is passed on once the rows are stored."""
+    task = asyncio.ensure_future(asyncio.to_thread(write, *args))
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | None, totals: CallTotals,

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, SQLModel, delete, select
 
 from ..assess.differential import differential_rank
 from ..episode import Episode as EpisodeState
@@ -20,6 +20,7 @@ from ..llm.backends.base import RawCompletion
 from ..llm.calls import CallRecord, CallTotals
 from ..roles import Assessment
 from ..survey import Survey
+from .episode_rows import PendingRow, call_row, insert_pending, turn_row
 from .engine import make_engine, one_line, require_existing
 from .errors import StoreError
 from .schema import ensure_schema
@@ -165,17 +166,17 @@ class Store:
         return digest
 
     def record_turn(self, episode_id: int, record: TurnRecord) -> None:
-        with Session(self.engine) as session:
-            session.add(Turn(episode_id=episode_id, index=record.index, speaker=record.speaker, text=record.text,
-                             action=record.action, action_detail=record.action_detail,
-                             provenance=record.provenance, cost_usd=record.cost_usd,
-                             latency_ms=record.latency_ms, image_ids=list(record.image_ids), note=record.note,
-                             redactions=record.redactions))
-            session.commit()
+        self.write_rows([turn_row(episode_id, record)])
 
     def record_call(self, episode_id: int | None, record: CallRecord) -> None:
+        self.write_rows([call_row(episode_id, record)])
+
+    def write_rows(self, rows: Sequence[SQLModel]) -> None:
+        """Insert ORM rows in one transaction (the gym environment's turns and calls, as they happen)."""
+        if not rows:
+            return
         with Session(self.engine) as session:
-            session.add(LLMCall(episode_id=episode_id, **vars(record)))
+            session.add_all(list(rows))
             session.commit()
 
     def record_totals(self, episode_id: int, totals: CallTotals) -> None:
@@ -184,9 +185,7 @@ class Store:
             row = session.get(Episode, episode_id)
             if row is None:
                 return
-            row.llm_calls, row.llm_cache_hits = totals.calls, totals.cache_hits
-            row.input_tokens, row.output_tokens = totals.input_tokens, totals.output_tokens
-            row.llm_cost_usd, row.llm_unpriced = round(totals.cost_usd, 6), sorted(totals.unpriced_models)
+            _set_totals(row, totals)
             session.add(row)
             session.commit()
 
@@ -208,9 +207,12 @@ class Store:
             query = select(LLMCall).where(LLMCall.episode_id == episode_id).order_by(LLMCall.id)  # type: ignore[arg-type]
             return session.exec(query).all()
 
-    def finish_episode(self, episode_id: int, state: EpisodeState) -> None:
-        """Store the outcome of a finished episode (and its assessment, if any)."""
+    def finish_episode(self, episode_id: int, state: EpisodeState, pending: Sequence[PendingRow] = (),
+                       totals: CallTotals | None = None) -> None:
+        """Store the outcome of a finished episode (and its assessment, if any), with its
+        ``pending`` rows (turns, calls, tool uses) and call ``totals``, in one transaction."""
         with Session(self.engine) as session:
+            insert_pending(session, pending)
             row = session.get(Episode, episode_id)
             if row is None:
                 raise KeyError(f"episode {episode_id} does not exist")
@@ -227,6 +229,8 @@ class Store:
             row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
             row.images_unavailable, row.redactions = state.stats.images_unavailable, state.stats.redactions
             row.survey_error = state.survey_error
+            if totals is not None:
+                _set_totals(row, totals)
             self._close(row)
             session.add(row)
             if assessment is not None:
@@ -243,12 +247,17 @@ class Store:
             session.commit()
 
     def end_episode(self, episode_id: int, status: str, error: str | None = None,
-                    state: EpisodeState | None = None) -> None:
-        """Mark an episode failed or abandoned, keeping whatever progress it made."""
+                    state: EpisodeState | None = None, pending: Sequence[PendingRow] = (),
+                    totals: CallTotals | None = None) -> None:
+        """Mark an episode failed or abandoned, keeping whatever progress it made (its
+        ``pending`` rows and call ``totals`` too, in the same transaction)."""
         with Session(self.engine) as session:
             row = session.get(Episode, episode_id)
             if row is None:
                 return
+            insert_pending(session, pending)
+            if totals is not None:
+                _set_totals(row, totals)
             row.status, row.error = status, error
             if state is not None:
                 row.turns, row.cost_usd = state.turn, state.cost_usd
@@ -332,6 +341,12 @@ class Store:
         with Session(self.engine) as session:
             snapshot = session.get(CaseSnapshot, digest)
             return Scenario.model_validate(snapshot.data) if snapshot else None
+
+
+def _set_totals(row: Episode, totals: CallTotals) -> None:
+    row.llm_calls, row.llm_cache_hits = totals.calls, totals.cache_hits
+    row.input_tokens, row.output_tokens = totals.input_tokens, totals.output_tokens
+    row.llm_cost_usd, row.llm_unpriced = round(totals.cost_usd, 6), sorted(totals.unpriced_models)
 
 
 def assessment_row(episode_id: int, assessment: Assessment, rank: int | None, source: str) -> AssessmentRow:

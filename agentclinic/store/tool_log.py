@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from .episode_rows import tool_row
 from .models import DoctorNote, DoctorToolCall
 
 if TYPE_CHECKING:
@@ -16,12 +17,7 @@ if TYPE_CHECKING:
 
 def record_tool_event(store: Store, episode_id: int, position: int, event: ToolEvent) -> None:
     """Log one tool use of an episode; ``position`` is the number of its turns logged so far."""
-    with Session(store.engine) as session:
-        session.add(DoctorToolCall(episode_id=episode_id, position=position, turn=event.turn, tool=event.tool,
-                                   input=event.input, output=event.output, detail=dict(event.detail),
-                                   input_tokens=event.input_tokens, output_tokens=event.output_tokens,
-                                   cost_usd=event.cost_usd, latency_ms=event.latency_ms))
-        session.commit()
+    store.write_rows([tool_row(episode_id, position, event)])
 
 
 def tool_calls_of(store: Store, episode_ids: Sequence[int]) -> dict[int, list[DoctorToolCall]]:
