@@ -23,6 +23,12 @@ class BackgroundLoop:
 
     def close(self) -> None:
         if self.loop.is_running():
+            # As asyncio.run does: async generators finish first (the model servers' connection
+            # sessions close with them, see llm/backends/compatible.py).
+            try:
+                asyncio.run_coroutine_threadsafe(self.loop.shutdown_asyncgens(), self.loop).result(timeout=5)
+            except Exception:  # noqa: BLE001 - closing must not fail over a generator's cleanup
+                pass
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=5)
         if not self.loop.is_running():

@@ -14,6 +14,7 @@ Forms (the part before the first ':' picks the backend):
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from .redact import redact_url
@@ -38,7 +39,7 @@ class ModelSpec:
     max_retries: int = 4
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property  # asked on every call; a frozen spec's label never changes
     def label(self) -> str:
         """What the run record stores: the spec without secrets (API keys never enter a spec;
         a password or key inside the base URL is redacted)."""

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ..messages import Message, ToolCall
+from .clients import ClientSettings, shared_client
+from .compatible import CompatibleTransport, completion_of
 from ..spec import ModelSpec, ModelSpecError
 from .base import RawCompletion
+
+
+def wire_message(message: Message) -> dict:
+    """``message`` in the request's form, made once: an episode's conversation is sent again
+    with every call, one message longer each time. The dict is shared, so never changed.
+    Messages with images are converted each time rather than kept (they are large)."""
+    return to_openai(message) if message.images else _text_message(message)
+
+
+@lru_cache(maxsize=8192)
+def _text_message(message: Message) -> dict:
+    return to_openai(message)
 
 
 def to_openai(message: Message) -> dict:
@@ -61,32 +76,41 @@ class OpenAIBackend:
     tool_calling = True
 
     def __init__(self, spec: ModelSpec):
-        from openai import AsyncOpenAI
-
         self.spec = spec
         key = os.environ.get("OPENAI_API_KEY")
         if key is None and spec.base_url is None:
             raise ModelSpecError("openai: set the OPENAI_API_KEY environment variable "
                                  "(or give a --base-url for an OpenAI-compatible server)")
-        # Retries happen in one place (llm/retry.py), so the SDK's own are switched off.
         base_url, query = split_base_url(spec.base_url)
-        self.client = AsyncOpenAI(api_key=key or "no-key-needed", base_url=base_url, default_query=query,
-                                  timeout=spec.timeout_s, max_retries=0)
+        self._settings = ClientSettings(key or "no-key-needed", base_url, tuple(sorted((query or {}).items())),
+                                        spec.timeout_s)
+        # A compatible server (a base URL) is called directly over aiohttp, OpenAI through its SDK.
+        self._transport = CompatibleTransport(self._settings) if base_url is not None else None
+
+    @property
+    def client(self):
+        """The SDK client for this server, shared by every role and episode on this event loop."""
+        return shared_client(self._settings)
 
     async def complete(self, messages: list[Message], *, json_schema: dict | None = None,
                        seed: int | None = None, tools: list[dict] | None = None) -> RawCompletion:
-        kwargs: dict = {"model": self.spec.model, "messages": [to_openai(m) for m in messages]}
+        # The SDK re-walks a request's parameters against its typed schema on every call (the
+        # whole conversation: milliseconds for a long episode). Ours are plain JSON already, so
+        # they travel as ``extra_body``, which it sends as it is.
+        body: dict = {"messages": [wire_message(m) for m in messages]}
         if tools is not None:
-            kwargs.update(tools=tools, tool_choice="auto")
+            body.update(tools=tools, tool_choice="auto")
         if self.spec.temperature is not None:
-            kwargs["temperature"] = self.spec.temperature
+            body["temperature"] = self.spec.temperature
         if self.spec.max_tokens is not None:
-            kwargs["max_tokens"] = self.spec.max_tokens
+            body["max_tokens"] = self.spec.max_tokens
         if seed is not None:
-            kwargs["seed"] = seed
+            body["seed"] = seed
         if json_schema is not None:
-            kwargs["response_format"] = response_format(json_schema, self.spec.base_url is not None)
-        response = await self.client.chat.completions.create(**kwargs)
+            body["response_format"] = response_format(json_schema, self.spec.base_url is not None)
+        if self._transport is not None:
+            return completion_of(await self._transport.post({"model": self.spec.model, **body}), self.spec.model)
+        response = await self.client.chat.completions.create(model=self.spec.model, messages=[], extra_body=body)
         usage = response.usage
         message = response.choices[0].message if response.choices else None
         return RawCompletion(
