@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
@@ -51,9 +51,11 @@ from .resolver import ImageRef
 from .rewards import TERMS, ShapedTracker, Shaping, reward_scheme, terminal_term
 from .roles import Observation
 from .spaces import ImageSequence, Unicode
-from .store import Store
 from .tools import doctor_tools
 from .validity.options import OptionDrawer
+
+if TYPE_CHECKING:  # the log (SQLAlchemy, SQLModel, Alembic) loads when an env first records, not at make
+    from .store import Store
 
 MAX_OBSERVATION_CHARS = 16_384
 MAX_COST_USD = 1e9  # a finite bound keeps the Box well-formed; no episode gets near it
@@ -353,6 +355,8 @@ class ClinicEnv(gym.Env):
         if self._db is None:
             return None
         if self._store is None:
+            from .store import Store
+
             self._store = Store(self._db)
         if self._run_id is None:
             self._owns_run = True

@@ -1,15 +1,18 @@
-"""The ``agentclinic`` command line (typer)."""
+"""The ``agentclinic`` command line (typer).
+
+Start-up is kept light: each command module imports its implementation inside the command,
+so ``agentclinic --help`` (and shell completion, which runs this module on every TAB)
+loads typer and rich, not SQLAlchemy, scipy or Textual. ``tests/test_startup.py`` holds it.
+"""
 
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from .audit import audit
-from .common import say_database_failed
+from .common import is_database_error, say_database_failed
 from .db import db_app
 from .episodes import episodes_app, runs_app
 from .export import export
@@ -33,6 +36,9 @@ app = typer.Typer(
 
 def package_version() -> str:
     """The installed distribution's version ('unknown' when run from a tree that is not installed)."""
+    # importlib.metadata is slow to import: only --version needs it.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("agentclinic")
     except PackageNotFoundError:
@@ -70,6 +76,8 @@ app.add_typer(db_app, name="db", help="The log database's schema: status and upg
 def main() -> None:
     try:
         app()
-    except SQLAlchemyError as exc:  # a database failing outside user_errors (e.g. while listing rows)
-        say_database_failed(exc)
+    except Exception as exc:
+        if not is_database_error(exc):  # tested without importing SQLAlchemy (see common.loaded_class)
+            raise
+        say_database_failed(exc)  # a database failing outside user_errors (e.g. while listing rows)
         sys.exit(2)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from ..agents.registry import RoleSettings, build
-from ..loader import load_pack
 from ..paths import DEFAULT_PACK
-from ..validity.audit import AuditResult, run_audit
 from .common import JsonOption, console, err_console, print_json, user_errors
 from .run import parse_role_options
+
+if TYPE_CHECKING:
+    from ..validity.audit import AuditResult
 
 # What the scripted roles are held to in the tests; shown beside the figures as a yardstick.
 TARGETS = {"open_answered": "100%", "card_topics_answered": ">= 95%", "first_person": "100%",
@@ -50,6 +49,12 @@ def audit(
     as_json: bool = JsonOption,
 ) -> None:
     """Probe every case's roles with questions built from its card and check the replies."""
+    import asyncio
+
+    from ..agents.registry import RoleSettings, build
+    from ..loader import load_pack
+    from ..validity.audit import run_audit
+
     with user_errors():
         pack = load_pack(scenarios)
         cases = [pack.get(sid) for sid in scenario] if scenario else pack.scenarios
@@ -76,6 +81,8 @@ def audit(
 
 
 def _print(result: AuditResult, pack: str, patient: str, measurement: str, show: int) -> None:
+    from rich.table import Table
+
     summary = result.summary()
     table = Table(title=f"Simulator audit: {pack} ({summary['cases']} cases; patient {patient}, "
                         f"measurement {measurement})")

@@ -13,14 +13,8 @@ from typing import Any, TextIO
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..agents.registry import RoleSpecError
-from ..loader import ScenarioError
 from ..paths import DEFAULT_DB_URL
-from ..printable import printable
-from ..store import StoreError
-from ..store.engine import advice_for
 
 console = Console()
 # Messages name files and fields: never break them across lines, so they stay greppable.
@@ -73,6 +67,8 @@ def _write_rows(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[A
 
 
 def _csv_cell(value: Any) -> str:
+    from ..printable import printable
+
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -89,8 +85,37 @@ def print_json(data: Any) -> None:
 
 def say_database_failed(exc: BaseException) -> None:
     """One line on stderr for a database error: the driver's reason and what to do."""
+    from ..store.engine import advice_for
+
     reason, advice = advice_for(exc)
     err_console.print(f"[bold red]Error:[/] the database failed: {escape(reason)}; {escape(advice)}.")
+
+
+def loaded_class(module: str, name: str) -> type | None:
+    """The class ``module.name`` if ``module`` is already imported, else None.
+
+    An exception cannot be an instance of a class whose module never loaded, so error
+    handlers can test for SQLAlchemy's or the store's errors without importing either
+    (which would cost every command, ``--help`` included, a second of start-up).
+    """
+    found = getattr(sys.modules.get(module), name, None)
+    return found if isinstance(found, type) else None
+
+
+def is_instance_of(exc: BaseException, module: str, name: str) -> bool:
+    """Whether ``exc`` is a ``module.name``, without importing ``module`` (see :func:`loaded_class`)."""
+    kind = loaded_class(module, name)
+    return kind is not None and isinstance(exc, kind)
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of SQLAlchemy's errors (a damaged page, a server gone)."""
+    return is_instance_of(exc, "sqlalchemy.exc", "SQLAlchemyError")
+
+
+def _is_user_mistake(exc: BaseException) -> bool:
+    return isinstance(exc, (KeyError, ValueError)) or is_instance_of(exc, "agentclinic.store.errors", "StoreError") \
+        or is_instance_of(exc, "agentclinic.agents.registry", "RoleSpecError")
 
 
 @contextlib.contextmanager
@@ -98,16 +123,18 @@ def user_errors() -> Iterator[None]:
     """Turn expected mistakes (bad cases, bad URLs, unknown roles) into messages and exit code 2."""
     try:
         yield
-    except ScenarioError as exc:
-        errors = [p for p in exc.problems if p.severity == "error"]
-        err_console.print(f"[bold red]{len(errors)} problem(s) with the scenarios:[/]")
-        for problem in errors:
-            err_console.print(f"  {escape(str(problem))}")
-        raise typer.Exit(2) from None
-    except SQLAlchemyError as exc:  # a read failing part-way (a damaged page, a server gone)
-        say_database_failed(exc)
-        raise typer.Exit(2) from None
-    except (StoreError, RoleSpecError, KeyError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        err_console.print(f"[bold red]Error:[/] {escape(str(message))}")
-        raise typer.Exit(2) from None
+    except Exception as exc:
+        if is_instance_of(exc, "agentclinic.problems", "ScenarioError"):
+            errors = [p for p in exc.problems if p.severity == "error"]  # type: ignore[attr-defined]
+            err_console.print(f"[bold red]{len(errors)} problem(s) with the scenarios:[/]")
+            for problem in errors:
+                err_console.print(f"  {escape(str(problem))}")
+            raise typer.Exit(2) from None
+        if is_database_error(exc):  # a read failing part-way (a damaged page, a server gone)
+            say_database_failed(exc)
+            raise typer.Exit(2) from None
+        if _is_user_mistake(exc):
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            err_console.print(f"[bold red]Error:[/] {escape(str(message))}")
+            raise typer.Exit(2) from None
+        raise

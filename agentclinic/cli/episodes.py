@@ -6,15 +6,12 @@ Stored text (model replies, diagnoses, errors, case ids) is printed as text only
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.markup import escape
 from rich.text import Text
 
-from ..printable import printable
-from ..report.formatting import FitTable
-from ..report.tool_lines import describe, interleave, usage
-from ..store import DoctorToolCall, Episode, Store, Turn
-from ..store.tool_log import notes_of, tool_calls_of
 from .common import (
     CSV_TO_STDOUT,
     DbOption,
@@ -27,7 +24,11 @@ from .common import (
     user_errors,
     write_csv,
 )
-from .safe import literal, shown
+from .safe import literal, printable, shown
+
+if TYPE_CHECKING:
+    from ..report.formatting import FitTable
+    from ..store import DoctorToolCall, Episode, Store, Turn
 
 episodes_app = typer.Typer(no_args_is_help=True)
 runs_app = typer.Typer(no_args_is_help=True)
@@ -37,6 +38,8 @@ _TOOL_STYLE = "yellow"
 
 
 def _open(db: str) -> Store:
+    from ..store import Store
+
     with user_errors():
         return Store(db, create=False)  # reading never creates an empty log
 
@@ -47,6 +50,8 @@ def list_(db: str = DbOption, run: int = typer.Option(None, "--run", help="Run i
           status: str = typer.Option(None, "--status", help="completed, failed, running or abandoned."),
           limit: int = typer.Option(200, "--limit", "-n", min=1), as_json: bool = JsonOption,
           csv_target: str = csv_option("every field of the listed episodes")) -> None:
+    from ..store import Episode
+
     with user_errors():
         check_outputs(as_json, csv_target)
     store = _open(db)
@@ -66,6 +71,8 @@ def list_(db: str = DbOption, run: int = typer.Option(None, "--run", help="Run i
 
 def _episodes_table(rows: list[Episode], run_id: int | None) -> FitTable:
     """Ids and case ids whole at any width; the run column only when several runs are listed."""
+    from ..report.formatting import FitTable
+
     several = run_id is None
     table = FitTable(f"Episodes of run {run_id}" if not several else "Episodes", key_prefix="K")
     table.add_column("id", ident=True, key_group=None)
@@ -93,6 +100,9 @@ def _outcome(row: Episode) -> str:
 @episodes_app.command(help="Show one episode's outcome and transcript.")
 def show(episode_id: int = typer.Argument(..., help="Episode id."), db: str = DbOption,
          as_json: bool = JsonOption) -> None:
+    from ..report.tool_lines import interleave
+    from ..store.tool_log import tool_calls_of
+
     store = _open(db)
     row = store.episode(episode_id)
     if row is None:
@@ -120,6 +130,8 @@ def show(episode_id: int = typer.Argument(..., help="Episode id."), db: str = Db
 
 
 def _item_line(item: Turn | DoctorToolCall) -> Text:
+    from ..store import DoctorToolCall
+
     if isinstance(item, DoctorToolCall):
         return _tool_line(item)
     return _turn_line(item.speaker, item.action, item.provenance, item.text)
@@ -127,6 +139,8 @@ def _item_line(item: Turn | DoctorToolCall) -> Text:
 
 def _tool_line(call: DoctorToolCall) -> Text:
     """A tool use, marked apart from the turns: '⚙ rag: query → passages a, b, c'."""
+    from ..report.tool_lines import describe, usage
+
     line = literal(f"  ⚙ {call.tool}", f"bold {_TOOL_STYLE}")
     line.append(f": {printable(describe(call))}", style=_TOOL_STYLE)
     if spent := usage(call):
@@ -148,6 +162,8 @@ def _turn_line(speaker: str, action: str | None, provenance: str | None, text: s
 def notes(run_id: int = typer.Argument(..., help="Run id."), db: str = DbOption,
           chain: str = typer.Option(None, "--chain", help="Only this notebook chain (e.g. 'rag+notebook')."),
           as_json: bool = JsonOption) -> None:
+    from ..store.tool_log import notes_of
+
     store = _open(db)
     if store.run(run_id) is None:
         err_console.print(f"[red]Error:[/] no run {run_id} in {escape(db)}; see `agentclinic runs list`.")
@@ -175,6 +191,8 @@ def notes(run_id: int = typer.Argument(..., help="Run id."), db: str = DbOption,
 @runs_app.command("list", help="List logged runs, newest first.")
 def runs_list(db: str = DbOption, limit: int = typer.Option(20, "--limit", "-n", min=1),
               as_json: bool = JsonOption) -> None:
+    from ..report.formatting import FitTable
+
     store = _open(db)
     runs = store.runs(limit)
     if as_json:

@@ -8,10 +8,8 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ..export import FORMATS, Selection, export_records, preference_pairs, write
-from ..export.records import STATUSES
-from ..llm.backends.base import MissingExtraError
-from ..store import Store
+from .choices import EXPORT_FORMATS as FORMATS
+from .choices import EXPORT_STATUSES as STATUSES
 from .common import DbOption, err_console, user_errors
 
 VIEWS = ("doctor",)
@@ -30,6 +28,10 @@ def export(run: int = typer.Option(None, "--run", "-r", help="Run id (default: t
            db: str = DbOption) -> None:
     """One record per episode: the doctor's chat messages, case, seed, condition, label, verdict,
     reward terms, metrics and model calls; or DPO preference pairs (``--format pairs``)."""
+    from ..export import Selection, export_records, preference_pairs, write
+    from ..llm.backends.base import MissingExtraError
+    from ..store import Store
+
     started = time.perf_counter()
     with user_errors():
         if view not in VIEWS:

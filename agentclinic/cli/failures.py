@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..runner import EpisodeOutcome
+if TYPE_CHECKING:
+    from ..runner import EpisodeOutcome
 
 # What to check for each kind of error a model client or the episode raises.
 _HINTS = {

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from ..persona import Persona, PersonaError, load_library, load_swaps
-from ..report.formatting import FitTable
 from .common import JsonOption, console, print_json, user_errors
+
+if TYPE_CHECKING:
+    from ..persona import Persona
 
 personas_app = typer.Typer(no_args_is_help=True)
 
@@ -21,6 +23,8 @@ def _values(text: str | None) -> list[str]:
 def sweep_personas(doctor_bias: str | None, patient_bias: str | None, temperament: str | None,
                    anchor: str, stacks: str | None) -> list[Persona]:
     """The cross product of the sweep flags (or the named stacks) as validated personas."""
+    from ..persona import Persona, load_library
+
     library = load_library()
     if stacks:
         return [library.stack(s) for s in _values(stacks)]
@@ -52,6 +56,9 @@ def sweep_personas(doctor_bias: str | None, patient_bias: str | None, temperamen
 
 @personas_app.command("list", help="Every bias, temperament option and stored persona stack.")
 def list_(as_json: bool = JsonOption) -> None:
+    from ..persona import load_library, load_swaps
+    from ..report.formatting import FitTable
+
     library = load_library()
     # Descriptions of cognitive biases mention the anchor generically ("the anchor condition").
     rows = [{"id": b.id, "key": b.key, "kind": f"bias/{b.kind}", "role": b.role, "description": b.describe()}
@@ -80,6 +87,8 @@ def list_(as_json: bool = JsonOption) -> None:
 @personas_app.command(help="Show one bias (role.id), temperament (axis=option) or stack, with its prompt text.")
 def show(key: str = typer.Argument(..., help="e.g. patient.self_diagnosis, personality=anxious, worried-googler"),
          anchor: str = typer.Option("cancer", "--anchor"), as_json: bool = JsonOption) -> None:
+    from ..persona import PersonaError, load_library
+
     library = load_library()
     with user_errors():
         if key in library.stacks:

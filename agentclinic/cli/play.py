@@ -6,12 +6,8 @@ import sys
 
 import typer
 
-from ..agents.registry import RoleSettings
-from ..episode import DEFAULT_MAX_TURNS
-from ..loader import load_pack
 from ..paths import DEFAULT_PACK
-from ..persona import load_library
-from ..store import Store
+from .choices import DEFAULT_MAX_TURNS
 from .common import DbOption, console, user_errors
 
 
@@ -28,7 +24,14 @@ def play(
     db: str = DbOption,
 ) -> None:
     """Play a clinical encounter in the terminal; the game is logged and scored like any episode."""
-    from ..tui.play import GameApp, GameSettings  # Textual loads only for the UI commands
+    from ..agents.registry import RoleSettings
+    from ..loader import load_pack
+    from ..persona import load_library
+    from ..store import Store
+    from ..tui.play import (  # Textual loads only for the UI commands
+        GameApp,
+        GameSettings,
+    )
 
     with user_errors():
         if role not in ("doctor", "patient"):
@@ -53,6 +56,7 @@ def play(
 
 def browse(db: str = DbOption) -> None:
     """Browse logged runs, episodes and transcripts (Enter opens, f filters, Esc goes back)."""
+    from ..store import Store
     from ..tui.browse import BrowseApp
 
     with user_errors():

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from ..agents.registry import RoleSettings
-from ..assess.panel import PANEL_MODES
-from ..assess.rescore import RescoreResult, rescore_run
-from ..prompting import DEFAULT_PROMPTS
-from ..report.dataset import ReportError, load_dataset, resolve_run_ids
-from ..report.formatting import FitTable, number, pct
-from ..report.html import render_html
-from ..report.summary import build_summary
-from ..report.tables import summary_tables
-from ..store import Store
+from .choices import DEFAULT_PROMPTS, PANEL_MODES
 from .common import (
     CSV_TO_STDOUT,
     DbOption,
@@ -31,6 +21,11 @@ from .common import (
     user_errors,
     write_csv,
 )
+
+if TYPE_CHECKING:  # the implementations load inside the commands: scipy alone costs a second
+    from ..assess.rescore import RescoreResult
+    from ..report.formatting import FitTable
+    from ..store import Store
 
 RunsOption = typer.Option(None, "--run", "-r", help="Run id; repeat for several (default: the latest run).")
 
@@ -48,6 +43,11 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
            as_json: bool = JsonOption,
            csv_target: str = csv_option("the accuracy rows (overall, per condition, per breakdown)")) -> None:
     """Accuracy with intervals, breakdowns, paired tests, dialogue metrics, faults and ratings."""
+    from ..report.dataset import ReportError, load_dataset
+    from ..report.summary import build_summary
+    from ..report.tables import summary_tables
+    from ..store import Store
+
     with user_errors():
         check_outputs(as_json, csv_target)
         store = Store(db, create=False)  # reading never creates an empty log
@@ -104,6 +104,8 @@ def accuracy_rows(summary: dict) -> tuple[list[str], list[list]]:
 
 def _write_html(path: Path, summary: dict, store: Store, runs: list[int]) -> Path:
     """One self-contained page for a ``.html`` path, else a folder a run can be shared as."""
+    from ..report.html import render_html
+
     try:
         if path.suffix.lower() in (".html", ".htm"):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +133,10 @@ def assess(run: int = typer.Option(None, "--run", "-r", help="Run id (default: t
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
            as_json: bool = JsonOption) -> None:
     """Judge a logged run again (no episode is re-run); every judgement is kept."""
+    from ..agents.registry import RoleSettings
+    from ..report.dataset import ReportError, resolve_run_ids
+    from ..store import Store
+
     specs = assessors or ["scripted"]
     with user_errors():
         if panel not in PANEL_MODES:
@@ -151,6 +157,12 @@ def assess(run: int = typer.Option(None, "--run", "-r", help="Run id (default: t
 
 
 def _with_progress(store: Store, run_id: int, specs, panel, settings, total: int, show: bool) -> RescoreResult:
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..assess.rescore import rescore_run
+
     progress = Progress(TextColumn("[bold]judging"), BarColumn(), MofNCompleteColumn(), disable=not show,
                         console=err_console)
     with progress:
@@ -167,6 +179,8 @@ def _result_json(result: RescoreResult) -> dict:
 
 
 def _print_result(result: RescoreResult) -> None:
+    from ..report.formatting import FitTable, pct
+
     console.print(f"Run {result.run_id} re-judged: {result.scored} episodes.")
     keys: dict[str, str] = {}  # one assessor keeps one key in both tables
     table = FitTable("Accuracy by assessor", key_prefix="A", keys=keys)
@@ -188,6 +202,8 @@ def _accuracy(result: RescoreResult, name: str) -> float | None:
 
 
 def _agreement_table(result: RescoreResult, keys: dict[str, str]) -> FitTable:
+    from ..report.formatting import FitTable, number, pct
+
     agreement = FitTable("Agreement between assessors", key_prefix="A", keys=keys)
     agreement.add_column("assessor", ident=True, key_group="assessor")
     agreement.add_column("with", ident=True, key_group="assessor")

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from ..agents.registry import RoleSettings
-from ..llm.redact import redact_url
-from ..llm.sanitise import terminal_safe
 from ..paths import DEFAULT_PACK
-from ..report.formatting import NA, FitTable, Label, format_rate
-from ..runner import BatchResult, EpisodeOutcome, Executor, RunConfig, run_batch
-from ..stats import wilson_interval
-from ..stopping import StopRequest, ctrl_c_stops
 from .common import DbOption, JsonOption, console, err_console, print_json, user_errors
 from .failures import failure_lines, parse_tolerance, too_many
 from .personas import sweep_personas
 from .run_config import config_option
+
+if TYPE_CHECKING:  # the batch engine loads when a run starts, not for `--help`
+    from ..report.formatting import FitTable
+    from ..runner import BatchResult, EpisodeOutcome, Executor, RunConfig
 
 
 def run(
@@ -112,6 +108,9 @@ def run(
     as_json: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
+    from ..agents.registry import RoleSettings
+    from ..runner import RunConfig
+
     with user_errors():
         tolerance = parse_tolerance(max_failures)
         role_options = parse_role_options(role_option or [])
@@ -165,6 +164,8 @@ def _exit_code(result: BatchResult, config: RunConfig, tolerance: tuple[int, boo
 
 def _servers(config: RunConfig) -> list[str]:
     """The model servers this run used, without credentials (named next to connection errors)."""
+    from ..llm.redact import redact_url
+
     urls = [config.roles.base_url] + [options.get("base_url") for options in config.roles.per_role.values()]
     return sorted({redact_url(url.strip()) for value in urls if value for url in value.split(",")})
 
@@ -201,6 +202,20 @@ def _ray_executor(address: str, config: RunConfig) -> Executor:
 
 
 def _run_with_progress(config: RunConfig, show: bool, executor: Executor | None = None) -> BatchResult:
+    import asyncio
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from ..runner import run_batch
+    from ..stopping import StopRequest, ctrl_c_stops
+
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[accuracy]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                         console=console, disable=not show, transient=False)
@@ -221,6 +236,9 @@ def _run_with_progress(config: RunConfig, show: bool, executor: Executor | None 
 
 
 def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> None:
+    from ..llm.redact import redact_url
+    from ..report.formatting import NA, format_rate
+
     console.print(_outcomes_table(result, config))
     n = len(result.completed)
     correct = sum(o.correct for o in result.completed)
@@ -248,6 +266,9 @@ def _print_summary(result: BatchResult, config: RunConfig, elapsed: float) -> No
 
 def _outcomes_table(result: BatchResult, config: RunConfig) -> FitTable:
     """One row per episode; the case id and the condition (swap, persona) are never cut."""
+    from ..llm.sanitise import terminal_safe
+    from ..report.formatting import FitTable, Label
+
     with_models = any(o.llm_calls or o.tokens for o in result.outcomes)
     with_conditions = any(o.swap or o.persona_id for o in result.outcomes)
     table = FitTable(f"Run {result.run_id}", key_prefix="C")
@@ -272,6 +293,8 @@ def _outcomes_table(result: BatchResult, config: RunConfig) -> FitTable:
 
 
 def _summary_json(result: BatchResult, config: RunConfig, elapsed: float) -> dict:
+    from ..stats import wilson_interval
+
     n = len(result.completed)
     correct = sum(o.correct for o in result.completed)
     return {

@@ -9,7 +9,12 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 
-from ..printable import printable
+
+def printable(text: object) -> str:
+    """:func:`agentclinic.printable.printable`, imported on first use (it loads the model layer's redaction)."""
+    from ..printable import printable as made_printable
+
+    return made_printable(text)
 
 
 def shown(text: object) -> str:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from ..image_cache import ImageCache
-from ..importers import read_jsonl
-from ..importers.writer import write_pack
-from ..loader import check_sources, list_bundled_packs, load_pack
 from ..paths import DEFAULT_PACK, bundled_dir
-from ..report.formatting import FitTable
-from ..resolver import render_findings
-from ..scenario import Scenario
 from .common import JsonOption, console, err_console, print_json, user_errors
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
 
 scenarios_app = typer.Typer(no_args_is_help=True)
 PackOption = typer.Option(DEFAULT_PACK, "--scenarios", "-s", help="Bundled pack name, pack directory or case file.")
@@ -39,6 +36,9 @@ def _summary(scenario: Scenario) -> dict:
 
 @scenarios_app.command("list", help="List the cases in a pack.")
 def list_(scenarios: str = PackOption, as_json: bool = JsonOption) -> None:
+    from ..loader import load_pack
+    from ..report.formatting import FitTable
+
     with user_errors():
         pack = load_pack(scenarios)
     rows = [_summary(s) for s in pack.scenarios]
@@ -60,6 +60,9 @@ def list_(scenarios: str = PackOption, as_json: bool = JsonOption) -> None:
 @scenarios_app.command(help="Show one case in full, including its diagnosis (for people, not agents).")
 def show(scenario_id: str = typer.Argument(..., help="Case id."), scenarios: str = PackOption,
          as_json: bool = JsonOption) -> None:
+    from ..loader import load_pack
+    from ..resolver import render_findings
+
     with user_errors():
         scenario = load_pack(scenarios).get(scenario_id)
     if as_json:
@@ -89,6 +92,8 @@ def show(scenario_id: str = typer.Argument(..., help="Case id."), scenarios: str
 def validate(paths: list[Path] = typer.Argument(None, help="Case files or pack directories."),
              strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
              as_json: bool = JsonOption) -> None:
+    from ..loader import check_sources, list_bundled_packs
+
     sources = [str(p) for p in paths] if paths else [str(bundled_dir("scenarios") / p) for p in list_bundled_packs()]
     loaded, problems = check_sources(sources)
     errors = [p for p in problems if p.severity == "error" or strict]
@@ -114,6 +119,10 @@ def import_(file: Path = typer.Argument(..., help="AgentClinic .jsonl file (MedQ
             skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the valid lines, report the rest."),
             fetch_images: bool = typer.Option(True, "--fetch-images/--no-fetch-images",
                                               help="Download remote images into the pack (else keep their URLs).")) -> None:
+    from ..image_cache import ImageCache
+    from ..importers import read_jsonl
+    from ..importers.writer import write_pack
+
     if not file.is_file():
         err_console.print(f"[red]Error:[/] {escape(str(file))}: no such file")
         raise typer.Exit(2)
@@ -134,4 +143,6 @@ def import_(file: Path = typer.Argument(..., help="AgentClinic .jsonl file (MedQ
 
 @scenarios_app.command(help="Print the JSON Schema of a case file (for editor validation).")
 def schema() -> None:
+    from ..scenario import Scenario
+
     print(json.dumps(Scenario.model_json_schema(), indent=2))
