@@ -8,13 +8,14 @@ broken images all become :class:`Problem` entries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from . import pack_cache
 from .case_files import MAX_CASE_BYTES, read_case_data
 from .paths import DEFAULT_PACK, bundled_dir
 from .problems import Problem, ScenarioError
@@ -173,11 +174,35 @@ def check_case_file(path: Path, pack_root: Path | None = None) -> tuple[Scenario
 
     The case file and its images are judged with symlinks resolved: each must lie inside
     the resolved ``pack_root`` (default: the file's directory), as they are read at run time.
+    This always parses the file; packs load through :func:`cached_case_file`.
     """
-    root = pack_root or path.parent
+    return _checked(path, pack_root or path.parent, lambda: _file_checks(path))
+
+
+def cached_case_file(path: Path, pack_root: Path | None = None) -> tuple[Scenario | None, list[Problem]]:
+    """:func:`check_case_file`, with the file's own checks (parse, validation, leaks) taken from
+    :mod:`agentclinic.pack_cache` when its bytes were seen before; the pack boundary and the
+    images are checked every time, as they depend on other files."""
+    content = _case_bytes(path)
+    if content is None:  # too large or unreadable: the uncached check says so
+        return check_case_file(path, pack_root)
+    return _checked(path, pack_root or path.parent,
+                    lambda: pack_cache.cached_check(path, content, lambda: _file_checks(path)))
+
+
+def _checked(path: Path, root: Path, file_checks: Callable[[], tuple[Scenario | None, list[Problem]]],
+             ) -> tuple[Scenario | None, list[Problem]]:
     outside = _outside_pack(path, root)
     if outside is not None:
         return None, [outside]
+    scenario, problems = file_checks()
+    if scenario is None:
+        return None, problems
+    return scenario, problems + _image_problems(scenario, path, root)
+
+
+def _file_checks(path: Path) -> tuple[Scenario | None, list[Problem]]:
+    """What depends on the case file's bytes alone: parsing, validation and the leak check."""
     data, problems = read_case_data(path)
     if data is None:
         return None, problems
@@ -193,8 +218,17 @@ def check_case_file(path: Path, pack_root: Path | None = None) -> tuple[Scenario
             "describe what the patient feels or what was found, without the diagnosis or its synonyms",
             leak.severity,
         ))
-    problems += _image_problems(scenario, path, root)
     return scenario, problems
+
+
+def _case_bytes(path: Path) -> bytes | None:
+    """The file's bytes when it is readable and within the size limit, else None."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def case_files(directory: Path) -> list[Path]:
@@ -244,7 +278,7 @@ def check_sources(sources: Iterable[str | Path]) -> tuple[list[tuple[Path, Scena
         if not files:
             problems.append(Problem(str(path), "", "no .yaml case files found", "add case files or check the path"))
         for file in files:
-            scenario, found = check_case_file(file, root)
+            scenario, found = cached_case_file(file, root)
             problems += found
             if scenario is not None:
                 loaded.append((file, scenario))

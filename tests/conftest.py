@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
 from agentclinic.loader import Pack, load_pack
+
+# Parsed cases are cached on disk (agentclinic.pack_cache): each session (and each xdist worker,
+# and the subprocesses its tests start) gets its own empty cache, never the user's, so a test
+# cannot pass on entries an earlier session left. Set here, before any test module loads a pack.
+TEST_CACHE_DIR = os.environ["AGENTCLINIC_CACHE_DIR"] = tempfile.mkdtemp(prefix="agentclinic-test-cache-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_cache():
+    yield
+    shutil.rmtree(TEST_CACHE_DIR, ignore_errors=True)
+
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data" / "agentclinic"
