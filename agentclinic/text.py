@@ -113,6 +113,33 @@ class TextIndex:
         return bool(needle) and needle in self.padded
 
 
+class TermIndex:
+    """Many terms, indexed by their first normalised word, to ask which may occur in a text.
+
+    A term other than an abbreviation occurs only where its padded words do, so its first
+    word is one of the text's words; abbreviations are always candidates. The candidates are
+    a superset of the terms :meth:`TextIndex.contains` accepts, so checking only them gives
+    the same answers while skipping the hundreds of cue words a question cannot contain."""
+
+    def __init__(self, terms: Iterable[str]):
+        self._always: set[str] = set()
+        self._by_first: dict[str, list[str]] = {}
+        for term in terms:
+            if not term.strip():
+                continue
+            if _is_abbreviation(term):
+                self._always.add(term)
+            elif needle := _padded_term(term):
+                self._by_first.setdefault(needle.split(" ", 2)[1], []).append(term)
+
+    def candidates(self, index: TextIndex) -> set[str]:
+        """The terms worth asking ``index.contains`` about."""
+        found = set(self._always)
+        for word in set(index.padded.split()):
+            found.update(self._by_first.get(word, ()))
+        return found
+
+
 def contains_term(text: str, term: str) -> bool:
     """Whether ``term`` occurs in ``text`` as a whole phrase.
 

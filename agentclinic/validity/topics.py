@@ -17,7 +17,7 @@ from ..language.data import merged_lists
 from ..language.registry import LANGUAGES
 from ..paths import data_file, load_yaml
 from ..scenario import Symptom
-from ..text import TextIndex, normalize
+from ..text import TermIndex, TextIndex, normalize
 from .folding import fold
 
 SOCIAL_TOPICS = ("smoking", "alcohol", "drugs", "occupation", "living", "travel", "sexual", "activity", "diet")
@@ -53,9 +53,13 @@ def _default_question_topics(question: str) -> tuple[str, ...]:
 
 def _question_topics(question: str, topics: dict[str, list[str]]) -> list[str]:
     index = TextIndex(question)
+    possible = _keyed(_CUE_INDEX, topics, lambda: TermIndex(cue for cues in topics.values() for cue in cues))
+    present = possible.candidates(index)
     spans: dict[str, tuple[int, int]] = {}
     for topic, cues in topics.items():
         for cue in cues:
+            if cue not in present:  # cannot occur (see TermIndex): the answer is the same
+                continue
             if index.contains(cue) and (start := index.padded.find(f" {normalize(cue)} ")) >= 0:
                 span = (start, start + len(normalize(cue)) + 1)
                 if topic not in spans or span[1] - span[0] > spans[topic][1] - spans[topic][0]:
@@ -119,7 +123,8 @@ def expanded(text: str, lay_terms: dict[str, list[str]] | None = None) -> str:
         if len(done) >= 16_384:
             done.clear()
         index = TextIndex(text)
-        extra = [lay for term, lays in lay_terms.items() if index.contains(term) for lay in lays]
+        possible = _keyed(_CUE_INDEX, lay_terms, lambda: TermIndex(lay_terms)).candidates(index)
+        extra = [lay for term, lays in lay_terms.items() if term in possible and index.contains(term) for lay in lays]
         done[text] = " | ".join([text, *extra])
     return done[text]
 
@@ -158,6 +163,7 @@ def _keyed(table: dict[int, tuple[dict, dict]], lay_terms: dict[str, list[str]],
 
 _KEYED: dict[int, tuple[dict, dict[str, list[str]]]] = {}
 _EXPANDED: dict[int, tuple[dict, dict[str, str]]] = {}
+_CUE_INDEX: dict[int, tuple[dict, TermIndex]] = {}
 
 
 _SUFFIXES = ("ness", "ing", "ed", "es", "s", "e")
