@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 from .models import DoctorToolCall, LLMCall, Turn
@@ -79,7 +80,7 @@ class PendingRows:
         return rows
 
 
-def insert_pending(session: Session, pending: Sequence[PendingRow]) -> None:
+def insert_pending(session: Session | Connection, pending: Sequence[PendingRow]) -> None:
     """Insert pending rows, one statement per table, each table's rows in their order."""
     by_model: dict[type[SQLModel], list[dict[str, Any]]] = {}
     for model, values in pending:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, delete, select
 
-from ..assess.differential import differential_rank
 from ..episode import Episode as EpisodeState
 from ..episode import TurnRecord
 from ..paths import DEFAULT_DB_URL
@@ -21,17 +20,12 @@ from ..llm.calls import CallRecord, CallTotals
 from ..roles import Assessment
 from ..survey import Survey
 from .episode_rows import PendingRow, call_row, insert_pending, turn_row
+from .finishing import elapsed, finish, totals_values
 from .engine import make_engine, one_line, require_existing
 from .errors import StoreError
 from .schema import ensure_schema
 from .models import (AssessmentRow, CaseSnapshot, DoctorNote, DoctorToolCall, Episode, LLMCacheEntry, LLMCall, Run,
                      RunClaim, SurveyRow, Turn, utcnow)
-
-
-def _elapsed(start: datetime, end: datetime) -> float:
-    if start.tzinfo is None:  # SQLite hands back naive datetimes
-        start = start.replace(tzinfo=timezone.utc)
-    return round((end - start).total_seconds(), 3)
 
 
 class Store:
@@ -44,6 +38,8 @@ class Store:
         instead of creating an empty one.
         """
         self.url = url
+        self._started: dict[int, datetime] = {}  # episodes this store started, until they finish
+        self._cases: set[str] = set()  # case snapshots known to be stored
         if not create:
             require_existing(url)
         self.engine = make_engine(url)
@@ -140,7 +136,7 @@ class Store:
                       max_turns: int = 0, persona: Persona | None = None, swap: str | None = None,
                       doctor_tools: str | None = None) -> int:
         digest = self.save_case(scenario)
-        with Session(self.engine) as session:
+        with Session(self.engine, expire_on_commit=False) as session:  # the id and start need no re-read
             row = Episode(run_id=run_id, case_digest=digest, scenario_id=scenario.id, scenario_title=scenario.title,
                           specialty=scenario.specialty, language=scenario.language, trial=trial, seed=seed,
                           correct_diagnosis=scenario.diagnosis.name, max_turns=max_turns, swap=swap,
@@ -149,12 +145,15 @@ class Store:
                           persona=persona.model_dump(mode="json") if persona else None)
             session.add(row)
             session.commit()
+            self._started[row.id] = row.started_at  # type: ignore[index]
             return row.id  # type: ignore[return-value]
 
     def save_case(self, scenario: Scenario) -> str:
         """Store the case once per distinct content; returns its digest."""
         data = scenario.model_dump(mode="json")
         digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+        if digest in self._cases:  # stored by this store already (snapshots are never removed)
+            return digest
         with Session(self.engine) as session:
             if session.get(CaseSnapshot, digest) is not None:
                 return digest
@@ -163,6 +162,7 @@ class Store:
                 session.commit()
             except IntegrityError:  # another writer stored the same case first: same content
                 session.rollback()
+        self._cases.add(digest)
         return digest
 
     def record_turn(self, episode_id: int, record: TurnRecord) -> None:
@@ -211,34 +211,7 @@ class Store:
                        totals: CallTotals | None = None) -> None:
         """Store the outcome of a finished episode (and its assessment, if any), with its
         ``pending`` rows (turns, calls, tool uses) and call ``totals``, in one transaction."""
-        with Session(self.engine) as session:
-            insert_pending(session, pending)
-            row = session.get(Episode, episode_id)
-            if row is None:
-                raise KeyError(f"episode {episode_id} does not exist")
-            diagnosis = state.diagnosis
-            assessment = state.assessment
-            row.status = "completed"
-            row.diagnosis = diagnosis.diagnosis if diagnosis else None
-            row.differential = list(diagnosis.differential) if diagnosis else []
-            row.confidence = diagnosis.confidence if diagnosis else None
-            row.correct = assessment.correct if assessment else None
-            row.verdict = assessment.verdict if assessment else None
-            row.turns, row.truncated, row.cost_usd = state.turn, state.truncated, state.cost_usd
-            row.questions, row.examinations = state.stats.questions, state.stats.examinations
-            row.tests_ordered, row.invalid_actions = len(state.stats.tests), state.stats.invalid_actions
-            row.images_unavailable, row.redactions = state.stats.images_unavailable, state.stats.redactions
-            row.survey_error = state.survey_error
-            if totals is not None:
-                _set_totals(row, totals)
-            self._close(row)
-            session.add(row)
-            if assessment is not None:
-                rank = differential_rank(row.diagnosis, row.differential, state.scenario)
-                session.add(assessment_row(episode_id, assessment, rank, "run"))
-            if state.survey is not None:
-                session.add(survey_row(episode_id, state.survey))
-            session.commit()
+        finish(self.engine, episode_id, state, pending, totals, self._started.pop(episode_id, None))
 
     def add_assessments(self, rows: Iterable[AssessmentRow]) -> None:
         """Keep re-scoring results (never overwriting earlier ones)."""
@@ -271,7 +244,7 @@ class Store:
     @staticmethod
     def _close(row: Episode) -> None:
         row.finished_at = utcnow()
-        row.duration_s = _elapsed(row.started_at, row.finished_at)
+        row.duration_s = elapsed(row.started_at, row.finished_at)
 
     # ---- reading ---------------------------------------------------------------------------
     def runs(self, limit: int = 50) -> Sequence[Run]:
@@ -344,9 +317,8 @@ class Store:
 
 
 def _set_totals(row: Episode, totals: CallTotals) -> None:
-    row.llm_calls, row.llm_cache_hits = totals.calls, totals.cache_hits
-    row.input_tokens, row.output_tokens = totals.input_tokens, totals.output_tokens
-    row.llm_cost_usd, row.llm_unpriced = round(totals.cost_usd, 6), sorted(totals.unpriced_models)
+    for name, value in totals_values(totals).items():
+        setattr(row, name, value)
 
 
 def assessment_row(episode_id: int, assessment: Assessment, rank: int | None, source: str) -> AssessmentRow:
