@@ -2,15 +2,20 @@
 
     python benchmarks/bench_core.py [--episodes N] [--steps N]
 
-Reports: env ``step`` overhead (no logging and with SQLite logging), and batch episodes per
-second with database writes. Compare figures as ratios within one run: machines are shared.
+Reports: env ``step`` overhead (no logging and with SQLite logging), batch episodes per
+second with database writes (in this process, and through ``agentclinic run`` in a new
+process, start-up and pack loading included). Compare figures as ratios within one run:
+machines are shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +48,21 @@ def episodes_per_second(pack, episodes: int, db: str) -> tuple[float, float]:
     return len(result.outcomes) / elapsed, sum(o.turns for o in result.outcomes) / len(result.outcomes)
 
 
+def cli_episodes_per_second(episodes: int, db: str) -> tuple[float, float]:
+    """``agentclinic run`` of the bundled pack in a fresh process (wall, start-up included)."""
+    trials = max(1, episodes // 56)
+    command = [sys.executable, "-m", "agentclinic", "run", "-q", "--json", "--trials", str(trials),
+               "--db", db, "--fresh"]
+    subprocess.run(command[:3] + ["scenarios", "validate"], capture_output=True)  # the pack cache, warm
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-2000:])
+    summary = json.loads(done.stdout)
+    return summary["completed"] / elapsed, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=112, help="Batch episodes (rounded to whole passes).")
@@ -54,9 +74,12 @@ def main() -> None:
         bare = step_overhead(pack, args.steps, None)
         logged = step_overhead(pack, args.steps, db)
         rate, turns = episodes_per_second(pack, args.episodes, db)
+        cli_rate, cli_wall = cli_episodes_per_second(args.episodes, db)
     print(f"env.step (scripted patient, no log):   {bare:8.0f} µs median")
     print(f"env.step (scripted patient, SQLite):   {logged:8.0f} µs median  ({logged / bare:.1f}x)")
     print(f"batch episodes/s (baseline doctor, SQLite writes): {rate:.1f}  (mean {turns:.1f} doctor turns)")
+    print(f"agentclinic run, new process, episodes/s:          {cli_rate:.1f}  ({cli_wall:.1f} s wall, start-up "
+          "and pack loading included)")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 
 # What `--help` and `import agentclinic` must not load: each costs 0.1-1 s of CPU.
 HEAVY = ("scipy", "sqlalchemy", "sqlmodel", "alembic", "networkx", "matplotlib", "textual", "starlette", "openai",
-         "langchain", "langchain_core", "pandas", "jinja2", "PIL", "yaml")
+         "langchain", "langchain_core", "pandas", "jinja2", "PIL", "yaml", "aiohttp", "llama_cpp")
 
 
 def _modules_after(script: str) -> set[str]:
