@@ -6,7 +6,8 @@ import asyncio
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -29,6 +30,8 @@ from .plan import tools_label
 
 if TYPE_CHECKING:
     from ..runner import RunConfig
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,9 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
                    observer: Callable[[TurnRecord], None] | None, options: OptionDrawer | None,
                    tools: EpisodeTools) -> EpisodeOutcome:
     seed = derive_seed(config.seed, scenario.id, trial)
-    episode_id = store.start_episode(run_id, scenario, seed=seed, trial=trial, max_turns=config.max_turns,
-                                     persona=persona, swap=swap, doctor_tools=tools_label(tools.condition)) \
-        if store and run_id else 0
+    episode_id = await _start(store, partial(store.start_episode, run_id, scenario, seed=seed, trial=trial,
+                                             max_turns=config.max_turns, persona=persona, swap=swap,
+                                             doctor_tools=tools_label(tools.condition))) if store and run_id else 0
     with_persona = {"persona": persona} if persona is not None else {}
     totals = CallTotals()
     made: list[Episode] = []
@@ -191,14 +194,25 @@ def _turn_writer(pending: PendingRows | None,
     return write if pending is not None or observer is not None else None
 
 
-async def _off_loop(write: Callable[..., None], *args) -> None:
+async def _start(store: Store, start: Callable[[], int]) -> int:
+    """The episode's row, written in a worker thread; interrupted meanwhile, it is marked
+    abandoned like any episode cut off by the user."""
+    task = asyncio.ensure_future(asyncio.to_thread(start))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        store.end_episode(await task, "abandoned", "interrupted by the user")
+        raise
+
+
+async def _off_loop(write: Callable[..., T], *args) -> T:
     """A database write in a worker thread, so other episodes' calls go on meanwhile.
 
     If the episode is cancelled while it waits, the write still finishes: the thread is
     shielded, and the cancellation is passed on once the rows are stored."""
     task = asyncio.ensure_future(asyncio.to_thread(write, *args))
     try:
-        await asyncio.shield(task)
+        return await asyncio.shield(task)
     except asyncio.CancelledError:
         await task
         raise
