@@ -18,20 +18,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from agentclinic.agents.registry import RoleSettings
+from agentclinic.llm.backends.base import MissingExtraError
+from agentclinic.llm.local_server import LocalServer, LocalServerError, local_server
 from agentclinic.loader import load_pack
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from llm_support import free_port, smollm2_or_skip  # noqa: E402
 from stub_server import StubServer  # noqa: E402
 
 
@@ -52,21 +51,12 @@ def measure(url: str, episodes: int, concurrency: int, directory: Path) -> dict:
             "calls": len(calls), "failed": failed}
 
 
-def llama_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", smollm2_or_skip(), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--interrupt_requests", "False"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    for _ in range(360):
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=2)
-            return process, url
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit("llama.cpp server did not start")
+def llama_server(directory: Path) -> LocalServer:
+    """The embedded model's server as ``agentclinic serve`` sets it up (prompt cache on), started."""
+    try:
+        return local_server(threads=2, log=directory / "llama-server.log").start()
+    except (MissingExtraError, LocalServerError) as exc:
+        raise SystemExit(f"cannot start the llama.cpp server: {exc}") from None
 
 
 def stand_in_reply(body: dict) -> str:
@@ -102,13 +92,10 @@ def main() -> None:
                    measure(server.url, args.episodes, 1, Path(directory)),
                    measure(server.url, args.episodes, args.concurrency, Path(directory)), args.concurrency)
         if not args.skip_llama:
-            process, url = llama_server()
-            try:
-                report("llama.cpp server, SmolLM2-135M (one request at a time)",
-                       measure(url, args.episodes, 1, Path(directory)),
-                       measure(url, args.episodes, args.concurrency, Path(directory)), args.concurrency)
-            finally:
-                process.terminate()
+            with llama_server(Path(directory)) as server:
+                report("llama.cpp server, SmolLM2-135M (one request at a time, prompt cache on)",
+                       measure(server.url, args.episodes, 1, Path(directory)),
+                       measure(server.url, args.episodes, args.concurrency, Path(directory)), args.concurrency)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -35,43 +31,40 @@ def smollm2_or_skip() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    from agentclinic.llm.local_server import free_port as free
+
+    return free()
 
 
-def start_llama_server(*extra_args: str):
-    """``python -m llama_cpp.server`` on a free loopback port; yields its /v1 base URL.
+def llama_server_process(*extra_args: str, **options):
+    """The recommended llama.cpp server for the embedded model (``agentclinic.llm.local_server``),
+    not started yet, on a free loopback port, logging to a temporary file.
 
-    ``extra_args`` go to the server as they are (e.g. ``--chat_format chatml-function-calling``)."""
+    Verbose, so the log shows for every request the prompt tokens it evaluated. ``extra_args`` go to
+    the server as they are (e.g. ``--chat_format chatml-function-calling``); ``options`` to
+    :func:`agentclinic.llm.local_server.server_argv` (e.g. ``cache_mb=0``)."""
+    from agentclinic.llm.local_server import LocalServer, server_argv
+
     need("llama_cpp", "the llama.cpp server tests")
     model = smollm2_or_skip()
     port = free_port()
     # The server logs a lot while loading; a file (not a pipe nobody reads) keeps it from blocking.
-    log = tempfile.NamedTemporaryFile("w+", prefix="llama-server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "4096", "--n_threads", "2", "--seed", "7",
-         # By default the server drops a request in progress when another arrives; concurrent
-         # episodes (and retries after a client timeout) must queue instead.
-         "--interrupt_requests", "False", *extra_args],
-        stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"llama.cpp server exited: {open(log.name).read()[-2000:]}")
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("llama.cpp server did not start within 180 s")
-    yield url
-    process.terminate()
+    handle, log = tempfile.mkstemp(prefix="llama-server-", suffix=".log")
+    os.close(handle)
+    argv = server_argv(model, port=port, seed=7, verbose=True, extra=extra_args, **options)
+    return LocalServer(argv, host="127.0.0.1", port=port, log=Path(log))
+
+
+def start_llama_server(*extra_args: str):
+    """``python -m llama_cpp.server`` as :func:`llama_server_process` sets it up, started; yields its /v1 base URL."""
+    from agentclinic.llm.local_server import LocalServerError
+
+    server = llama_server_process(*extra_args)
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        server.start()
+    except LocalServerError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.url
+    finally:
+        server.stop()

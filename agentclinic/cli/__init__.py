@@ -22,6 +22,7 @@ from .play import browse, play
 from .report import assess, report
 from .run import run
 from .scenarios import scenarios_app
+from .serve import serve
 from .view import view
 
 hide_flag_types()
@@ -63,6 +64,8 @@ app.command(help="Play the doctor (or --as patient) in the terminal; games are l
 app.command(help="Browse logged runs, episodes and transcripts in the terminal.")(browse)
 app.command(help="Browse the log in a local web browser: runs, filtered episodes, transcripts with images, "
                  "reports.")(view)
+app.command(help="Serve the embedded model (SmolLM2) as a local OpenAI-compatible server with the prompt cache "
+                 "on; prints the URL for --base-url.")(serve)
 app.command(help="Export a logged run's episodes as chat-message datasets (jsonl, parquet, hf) or DPO pairs.")(export)
 app.command(help="Probe the simulated patient and measurement of a pack with questions built from each card "
                  "and check the replies (stores nothing).")(audit)

@@ -36,8 +36,15 @@ def smollm2_path() -> Path:
 
 @lru_cache(maxsize=2)
 def _load(path: str, n_ctx: int, threads: int):
+    from ..local_server import DEFAULT_CACHE_MB, DEFAULT_N_BATCH
+
     llama_cpp = require("llama_cpp", "local", "the embedded model")
-    model = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
+    model = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_batch=DEFAULT_N_BATCH, verbose=False)
+    # Every role shares this one context and they take turns, so each call would otherwise
+    # re-evaluate its whole conversation; the cache restores the saved state that shares the
+    # longest prefix with the prompt (measured: 2,964 -> 1,076 tokens evaluated for two alternating
+    # conversations of three turns, same replies). Sizes as for the server: see local_server.
+    model.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=DEFAULT_CACHE_MB << 20))
     # Free it before interpreter teardown; llama.cpp's own __del__ fails once modules are gone.
     atexit.register(model.close)
     return model
