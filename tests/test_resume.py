@@ -16,11 +16,8 @@ import pytest
 from agentclinic.agents import registry
 from agentclinic.agents.registry import RoleSettings
 from agentclinic.agents.doctor import BaselineDoctor
-from agentclinic.matching import load_diagnosis_graph
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
-from agentclinic.terminology import load_terminology
-from agentclinic.validity.topics import load_topics
 
 from stub_server import StubServer
 
@@ -137,21 +134,25 @@ def test_a_run_killed_with_sigkill_resumes_to_exactly_the_plan(tmp_path):
 
 
 def test_interrupting_a_concurrent_run_marks_every_episode_in_flight(core_pack, db_url):
-    def reply(body):
+    def reply(body):  # four slow calls an episode: none can finish before all three have started
         asked = sum(m["role"] == "user" for m in body["messages"])
-        return "What brings you in today?" if asked < 2 else "DIAGNOSIS READY: Atrial fibrillation"
+        return "What brings you in today?" if asked < 4 else "DIAGNOSIS READY: Atrial fibrillation"
 
-    # The vocabularies (every language's names) load on first use; load them before the clock
-    # starts, so the 1 s budget measures the run, not a slow machine's YAML parsing.
-    load_diagnosis_graph(), load_topics(), load_terminology()
     with StubServer(schedule=["slow:0.3"] * 1000, reply=reply) as server:
         config = RunConfig(db=db_url, limit=8, doctor="openai:stub", concurrency=3,
                            roles=RoleSettings(base_url=server.url, max_retries=0))
 
         async def interrupted():
-            await asyncio.wait_for(run_batch(config, pack=core_pack), timeout=1.0)  # like Ctrl-C mid-run
+            # Like Ctrl-C mid-run: once each of the three episodes has called the model, however
+            # long start-up took (a fixed clock raced with it on a slow or cold machine).
+            run = asyncio.ensure_future(run_batch(config, pack=core_pack))
+            deadline = time.monotonic() + 60
+            while len(server.requests) < 3 and not run.done() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            run.cancel()
+            await run
 
-        with pytest.raises(asyncio.TimeoutError):
+        with pytest.raises(asyncio.CancelledError):
             asyncio.run(interrupted())
         store = Store(db_url)
         [run] = store.runs()
