@@ -12,14 +12,13 @@ import sys
 import time
 
 import pytest
+from stub_server import StubServer
 
 from agentclinic.agents import registry
-from agentclinic.agents.registry import RoleSettings
 from agentclinic.agents.doctor import BaselineDoctor
+from agentclinic.agents.registry import RoleSettings
 from agentclinic.runner import RunConfig, run_batch
 from agentclinic.store import Store
-
-from stub_server import StubServer
 
 BROKEN = {"on": True}
 
@@ -95,14 +94,22 @@ def test_a_run_killed_with_sigkill_resumes_to_exactly_the_plan(tmp_path):
         asked = sum(m["role"] == "user" for m in body["messages"])
         return "What brings you in today?" if asked < 2 else "DIAGNOSIS READY: Atrial fibrillation"
 
-    with StubServer(schedule=["slow:0.15"] * 10_000, reply=reply) as server:
+    def mid_episode():
+        counts = _counts(db_path)
+        return counts.get("completed", 0) >= 3 and counts.get("running", 0) >= 1
+
+    # Calls slow enough that an episode lasts 0.6 s: the two in flight run in step, so the kill
+    # must land inside an episode, not in the short gap while both write and the next two start.
+    with StubServer(schedule=["slow:0.3"] * 10_000, reply=reply) as server:
         command = [sys.executable, "-m", "agentclinic", "run", "-q", "--limit", "12", "--doctor", "openai:stub",
                    "--base-url", server.url, "--retries", "0", "--concurrency", "2", "--db", f"sqlite:///{db_path}"]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    start_new_session=True)
         deadline = time.time() + 120
-        while time.time() < deadline and process.poll() is None and _counts(db_path).get("completed", 0) < 3:
-            time.sleep(0.1)
+        while time.time() < deadline and process.poll() is None and not mid_episode():
+            time.sleep(0.05)
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before it could be killed: {_counts(db_path)}\n{process.stderr.read()}")
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         before = _counts(db_path)
