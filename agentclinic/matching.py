@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import networkx as nx
-
 from .language.names import diagnosis_names
-from .paths import data_file, load_yaml
+from .paths import data_file
+from .terminology import networkx as _nx
 from .text import TextIndex, contains_term, normalize
 from .validity.answers import AnswerShape, read_answer
 from .validity.guard import Mention, TermFinder, non_overlapping
+from .yaml_cache import read_yaml
 
 # Severity and acuity words: "aortic stenosis" names the disease of "Severe aortic stenosis".
 _QUALIFIERS = frozenset({"acute", "severe", "mild", "moderate", "symptomatic", "significant"})
@@ -51,8 +51,8 @@ class DiagnosisGraph:
     """Equivalence groups (undirected 'same' edges) and 'is_a' links between diagnoses."""
 
     def __init__(self, data: dict):
-        self.same = nx.Graph()
-        self.is_a = nx.DiGraph()
+        self.same = _nx().Graph()
+        self.is_a = _nx().DiGraph()
         # The written form of each normalised name: abbreviations ("MI", "AS") are matched
         # case-sensitively inside a phrase, so the word "as" or "all" is not one of them.
         self.spelling: dict[str, str] = {}
@@ -85,7 +85,7 @@ class DiagnosisGraph:
 
     def equivalents(self, name: str) -> set[str]:
         key = normalize(name)
-        return set(nx.node_connected_component(self.same, key)) if key in self.same else {key}
+        return set(_nx().node_connected_component(self.same, key)) if key in self.same else {key}
 
     def finder(self) -> TermFinder:
         """Every name the vocabulary knows, for finding conditions in an answer (built once)."""
@@ -99,7 +99,7 @@ class DiagnosisGraph:
         forms = self.equivalents(name)
         for node in list(forms):
             if node in self.is_a:
-                for child in nx.ancestors(self.is_a, node):
+                for child in _nx().ancestors(self.is_a, node):
                     forms |= self.equivalents(child)
         return forms
 
@@ -114,17 +114,16 @@ class DiagnosisGraph:
         pred_nodes, correct_nodes = self._canonical_nodes(predicted), self._canonical_nodes(correct)
         for p in pred_nodes:
             for c in correct_nodes:
-                if nx.has_path(self.is_a, p, c):
+                if _nx().has_path(self.is_a, p, c):
                     return "narrower"
-                if nx.has_path(self.is_a, c, p):
+                if _nx().has_path(self.is_a, c, p):
                     return "broader"
         return None
 
 
 @lru_cache(maxsize=4)
 def load_diagnosis_graph(path: Path | None = None) -> DiagnosisGraph:
-    with open(path or data_file("diagnoses.yaml"), encoding="utf-8") as handle:
-        data = load_yaml(handle)
+    data = read_yaml(path or data_file("diagnoses.yaml"))
     if path is None:  # every language's names join the group of their canonical name
         data["equivalents"] = _with_local_names(data.get("equivalents") or [], diagnosis_names())
     return DiagnosisGraph(data)

@@ -13,72 +13,38 @@ files, so an edited checkout never reads entries made by other code). Any change
 file's bytes is a new key. What depends on other files, the pack boundary and the images,
 is checked again on every load (:func:`agentclinic.loader.check_case_file` does both).
 
-Entries are JSON, not pickles: a planted or damaged file can at worst hold a case that
-still has to pass validation, never run code. Writes go to a temporary file and
-``os.replace``, so a concurrent reader (shards, parallel tests) sees a whole entry or none;
-an unreadable, damaged or mismatched entry is a miss and is written again, never an error.
-Each load validates the cached data afresh, so callers never share mutable scenarios.
-
-``AGENTCLINIC_CACHE_DIR`` moves the cache (default ``$XDG_CACHE_HOME/agentclinic``, else
-``~/.cache/agentclinic``); ``AGENTCLINIC_CACHE_DIR=off`` turns the on-disk cache off.
+Entries are JSON, not pickles, written atomically (see :mod:`agentclinic.disk_cache`); a
+damaged or mismatched entry is a miss and is written again, never an error. Each load
+validates the cached data afresh, so callers never share mutable scenarios.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .disk_cache import (  # noqa: F401
+    CACHE_ENV,
+    DISABLED,
+    KEEP_FINGERPRINTS,
+    cache_root,
+    package_fingerprint,
+    read_entry,
+    version_folder,
+    write_entry,
+)
 from .problems import Problem
 from .scenario import Scenario
 
-CACHE_ENV = "AGENTCLINIC_CACHE_DIR"
-DISABLED = frozenset({"off", "0", "false", "no", "none", "disabled"})
 FORMAT = 1  # bump when the entry layout changes
 MAX_MEMORY_ENTRIES = 4096  # ~10 KB each: bounds a long test session that loads many temporary packs
-KEEP_FINGERPRINTS = 4  # cache folders of other code versions kept beside the current one
-_FINGERPRINT_SUFFIXES = {".py", ".yaml", ".yml", ".json", ".txt", ".tsv", ".csv"}
 
 Entry = dict[str, Any]  # {"scenario": validated data or None, "problems": [Problem fields, ...]}
 _memory: dict[str, Entry] = {}
-_fingerprint: str | None = None
-
-
-def cache_root() -> Path | None:
-    """Where on-disk caches live, or None when ``AGENTCLINIC_CACHE_DIR`` turns them off."""
-    value = os.environ.get(CACHE_ENV, "").strip()
-    if value.lower() in DISABLED:
-        return None
-    if value:
-        return Path(value).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "agentclinic"
-
-
-def package_fingerprint() -> str:
-    """The package version and the size and mtime of every code and data file (computed once)."""
-    global _fingerprint
-    if _fingerprint is None:
-        from . import __version__
-
-        package = Path(__file__).resolve().parent
-        digest = hashlib.sha256(f"{FORMAT}\0{__version__}".encode())
-        for directory, folders, files in os.walk(package):  # top-down: the pruning below is honoured
-            folders[:] = sorted(f for f in folders if f != "__pycache__")
-            for name in sorted(files):
-                if os.path.splitext(name)[1] in _FINGERPRINT_SUFFIXES:
-                    stat = os.stat(os.path.join(directory, name))
-                    digest.update(f"{directory}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-        _fingerprint = digest.hexdigest()[:24]
-    return _fingerprint
 
 
 def entry_key(path: Path, content: bytes) -> str:
@@ -146,48 +112,9 @@ def _unchanged(path: Path, content: bytes) -> bool:
         return False
 
 
-def _folder() -> Path | None:
-    root = cache_root()
-    return root / "cases" / package_fingerprint() if root is not None else None
-
-
 def _read_disk(key: str) -> Entry | None:
-    folder = _folder()
-    if folder is None:
-        return None
-    try:
-        entry = json.loads((folder / f"{key}.json").read_bytes())
-    except (OSError, ValueError):  # missing, unreadable or half-damaged: a miss
-        return None
-    return entry if isinstance(entry, dict) else None
+    return read_entry(version_folder("cases"), key)
 
 
 def _write_disk(key: str, entry: Entry) -> None:
-    folder = _folder()
-    if folder is None:
-        return
-    try:
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            _prune(folder)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{key[:16]}-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-            os.replace(temporary, folder / f"{key}.json")  # atomic: readers see all of it or nothing
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError:  # a read-only or full disk costs speed, never the load
-        return
-
-
-def _prune(current: Path) -> None:
-    """Drop the folders of all but the newest few other code versions (their entries never match)."""
-    with contextlib.suppress(OSError):  # another process may be pruning too
-        others = sorted((p for p in current.parent.iterdir() if p.is_dir() and p != current),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in others[KEEP_FINGERPRINTS:]:
-            shutil.rmtree(old, ignore_errors=True)
-
+    write_entry(version_folder("cases"), key, entry)

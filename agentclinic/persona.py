@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from .paths import bundled_dir
+from .yaml_cache import read_yaml
 
 Role = Literal["doctor", "patient"]
 DEFAULT_ANCHOR = "cancer"
@@ -167,8 +167,7 @@ class PersonaLibrary:
 
 
 def _read(path: Path) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return read_yaml(path) or {}
 
 
 @lru_cache(maxsize=4)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .paths import data_file, load_yaml
+from .paths import data_file
 from .scenario import CaseTest
 from .terminology import Terminology, load_terminology
+from .yaml_cache import read_yaml
 
 
 class PriceList(BaseModel):
@@ -39,5 +40,4 @@ class PriceList(BaseModel):
 @lru_cache(maxsize=4)
 def load_prices(path: Path | None = None) -> PriceList:
     """The bundled price list (cached), or one from another file."""
-    with open(path or data_file("prices.yaml"), encoding="utf-8") as handle:
-        return PriceList.model_validate(load_yaml(handle))
+    return PriceList.model_validate(read_yaml(path or data_file("prices.yaml")))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from .doctor_tools import prompts as tool_prompts
 from .persona import Persona, load_library
 from .scenario import DoctorBrief
 from .tools import DOCTOR_TOOLS
+from .yaml_cache import read_yaml
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 DEFAULT_PROMPTS = "default"
@@ -82,8 +82,7 @@ def load_prompts(name: str = DEFAULT_PROMPTS) -> PromptSet:
     if not path.is_file():
         raise ValueError(f"unknown prompt set {name!r}; expected one of: {', '.join(available_prompt_sets())} "
                          "or a path to a .yaml file")
-    with open(path, encoding="utf-8") as handle:
-        return PromptSet.model_validate(yaml.safe_load(handle))
+    return PromptSet.model_validate(read_yaml(path))
 
 
 def tool_listing() -> str:

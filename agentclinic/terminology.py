@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import networkx as nx
-import yaml
-
 from .language.names import system_words, test_aliases
 from .paths import data_file
 from .text import normalize
+from .yaml_cache import read_yaml
 
 # Words that carry no identity in a test request ("serum potassium level" = "potassium").
 _FILLER = frozenset(
@@ -26,6 +24,14 @@ _FILLER = frozenset(
     "test tests testing study studies serum blood plasma measurement value values result results "
     "scan screen me patient patients i would like to lets let us".split()
 )
+
+
+def networkx():
+    """The networkx module, imported on first use: ``import agentclinic.env`` (so ``gym.make``)
+    need not load it; the graphs are built when a vocabulary is first read."""
+    import networkx as nx
+
+    return nx
 
 
 def core_words(text: str) -> str:
@@ -45,7 +51,7 @@ class Terminology:
     """Test concepts, their aliases and containment, plus body-system names for examinations."""
 
     def __init__(self, data: dict):
-        self.graph = nx.DiGraph()
+        self.graph = networkx().DiGraph()
         self._alias: dict[str, str] = {}
         for entry in data.get("tests", []):
             name = entry["name"]
@@ -83,11 +89,11 @@ class Terminology:
 
     def containers(self, name: str) -> set[str]:
         """Every panel that contains ``name``, directly or through sub-panels."""
-        return nx.descendants(self.graph, name) if name in self.graph else set()
+        return networkx().descendants(self.graph, name) if name in self.graph else set()
 
     def parts(self, name: str) -> set[str]:
         """Every analyte or sub-panel inside ``name``."""
-        return nx.ancestors(self.graph, name) if name in self.graph else set()
+        return networkx().ancestors(self.graph, name) if name in self.graph else set()
 
     def exam_system(self, term: str) -> str | None:
         """The canonical body system ('cardiovascular') for a word such as 'heart' or 'CVS'."""
@@ -106,8 +112,7 @@ class Terminology:
 @lru_cache(maxsize=4)
 def load_terminology(path: Path | None = None) -> Terminology:
     """The bundled vocabulary (cached), or one from another file."""
-    with open(path or data_file("terminology.yaml"), encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = read_yaml(path or data_file("terminology.yaml"))
     if path is None:  # every language's names for the same concepts (data/languages/)
         local, systems = test_aliases(), system_words()
         for entry in data.get("tests", []):

@@ -5,13 +5,14 @@ from pathlib import Path
 import yaml
 
 import agentclinic
-from agentclinic.paths import load_yaml
+from agentclinic.paths import bundled_dir, load_yaml
 
 PACKAGE = Path(agentclinic.__file__).parent
 
 
 def test_every_bundled_yaml_file_parses_as_the_pure_python_safe_loader_does():
-    files = sorted(PACKAGE.glob("data/**/*.yaml")) + sorted(PACKAGE.glob("prompts/**/*.yaml"))
+    files = [*sorted(PACKAGE.glob("data/**/*.yaml")), *sorted(PACKAGE.glob("prompts/**/*.yaml")),
+             *sorted(bundled_dir("personas").glob("*.yaml"))]
     assert len(files) > 20
     for path in files:
         text = path.read_text(encoding="utf-8")

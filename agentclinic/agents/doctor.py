@@ -28,17 +28,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-
 from ..actions import Diagnose, Examine, RequestTest, format_action
 from ..doctor_tools.context import EpisodeFeedback, ToolContext
+from ..language import base_code, language_data, phrasebook
+from ..language.names import diagnosis_label, test_label
 from ..matching import load_diagnosis_graph
-from ..paths import data_file, load_yaml
+from ..paths import data_file
 from ..persona import Persona, load_library
 from ..roles import Observation
 from ..scenario import DoctorBrief
-from ..language import base_code, language_data, phrasebook
-from ..language.names import diagnosis_label, test_label
 from ..text import TextIndex, normalize, per_character
+from ..yaml_cache import read_yaml
 from .baseline_tools import BaselineTools
 
 _CLAUSE = re.compile(r"[.;,\n。；，、！？।؛،]+")
@@ -67,8 +67,7 @@ def load_knowledge(path: Path | None = None, languages: tuple[str, ...] = ("en",
     """The baseline's knowledge. Other languages' triggers and feature phrases (same weights) from
     ``data/languages/<code>/doctor.yaml`` join the English ones; the questions are the first
     language's."""
-    with open(path or data_file("baseline_doctor.yaml"), encoding="utf-8") as handle:
-        data = load_yaml(handle)
+    data = read_yaml(path or data_file("baseline_doctor.yaml"))
     local = [language_data(code, "doctor") for code in languages if base_code(code) != "en"]
     asking = (local[0].get("complaints") or {}) if local and base_code(languages[0]) != "en" else {}
     complaints = []

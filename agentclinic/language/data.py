@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-
-from ..paths import data_file, load_yaml
+from ..paths import data_file
+from ..yaml_cache import read_yaml
 from .registry import LANGUAGES, base_code
 
 
@@ -20,8 +20,7 @@ def language_data(tag: str | None, name: str) -> dict:
     path = languages_dir() / base_code(tag) / f"{name}.yaml"
     if not path.is_file():
         return {}
-    with open(path, encoding="utf-8") as handle:
-        data = load_yaml(handle) or {}
+    data = read_yaml(path) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-
-from ..paths import data_file, load_yaml
+from ..paths import data_file
+from ..yaml_cache import read_yaml
 
 # The "@<base url>" a spec label ends with (a URL, so "claude-3-5-sonnet@20240620" is kept).
 _BASE_URL = re.compile(r"@[A-Za-z][A-Za-z0-9+.-]*://.*$")
@@ -80,5 +80,4 @@ class PriceTable:
 
 @lru_cache(maxsize=2)
 def load_price_table(path: Path | None = None) -> PriceTable:
-    with open(path or data_file("model_prices.yaml"), encoding="utf-8") as handle:
-        return PriceTable(load_yaml(handle))
+    return PriceTable(read_yaml(path or data_file("model_prices.yaml")))

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-
 from ..language.data import merged_lists
 from ..language.registry import LANGUAGES
-from ..paths import data_file, load_yaml
+from ..paths import data_file
+from ..yaml_cache import read_yaml
 from .folding import fold, fold_tokens
 from .guard import Mention
 
@@ -94,8 +94,7 @@ def _words(phrases: Sequence[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=4)
 def load_phrases(path: Path | None = None) -> _Phrases:
     """The answer vocabulary (cached)."""
-    with open(path or data_file("answer_phrases.yaml"), encoding="utf-8") as handle:
-        data = load_yaml(handle)
+    data = read_yaml(path or data_file("answer_phrases.yaml"))
     if path is None:  # an answer is read in any supported language (data/languages/<code>/)
         for key, extra in merged_lists([c for c in LANGUAGES if c != "en"], "answer_phrases", "phrases").items():
             data[key] = list(dict.fromkeys([*data.get(key, []), *extra]))

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-
-from ..paths import data_file, load_yaml
+from ..paths import data_file
 from ..scenario import Scenario, TestValue
 from ..terminology import Terminology
+from ..yaml_cache import read_yaml
 from .folding import fold
 
 _NEGATED_PART = re.compile(r"\b(?:no|without|nil|not|negative for|absence of|free of|denies)\b[^,;.]*|"
@@ -109,8 +109,7 @@ class BodySystems:
 @lru_cache(maxsize=2)
 def load_body_systems(path: Path | None = None) -> BodySystems:
     """The systems vocabulary (cached)."""
-    with open(path or data_file("body_systems.yaml"), encoding="utf-8") as handle:
-        loaded = load_yaml(handle)
+    loaded = read_yaml(path or data_file("body_systems.yaml"))
     data, cues = loaded["systems"], loaded.get("abnormal_cues", [])
     return BodySystems(
         words={name: tuple(tuple(fold(w).split()) for w in entry.get("words", []) if fold(w))

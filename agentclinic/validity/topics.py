@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-
 from ..language.data import merged_lists
 from ..language.registry import LANGUAGES
-from ..paths import data_file, load_yaml
+from ..paths import data_file
 from ..scenario import Symptom
 from ..text import TermIndex, TextIndex, normalize
+from ..yaml_cache import read_yaml
 from .folding import fold
 
 SOCIAL_TOPICS = ("smoking", "alcohol", "drugs", "occupation", "living", "travel", "sexual", "activity", "diet")
@@ -29,8 +29,7 @@ def load_topics(path: Path | None = None) -> dict:
 
     A question or a card sentence is recognised in any supported language, so a doctor may ask
     in a language other than the patient's (``--doctor-language``)."""
-    with open(path or data_file("patient_topics.yaml"), encoding="utf-8") as handle:
-        data = load_yaml(handle)
+    data = read_yaml(path or data_file("patient_topics.yaml"))
     if path is None:
         for section in ("topics", "lay_terms", "card_cues"):
             extra = merged_lists([code for code in LANGUAGES if code != "en"], "patient", section)
