@@ -36,6 +36,8 @@ def launch_browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the test extra installs it
+        if os.environ.get("CI"):
+            pytest.fail("playwright is required under CI (pip install -e '.[test]')")
         pytest.skip("playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True,

@@ -167,3 +167,12 @@ def browser():
     from browser_support import launch_browser
 
     yield from launch_browser()
+
+
+@pytest.fixture()
+def page(browser):
+    """A page in its own browser context (no cookies or storage shared between tests)."""
+    context = browser.new_context()
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -109,9 +109,11 @@ async def _run_one(scenario: Scenario, roles: RoleSet, store: Store | None, run_
                    observer: Callable[[TurnRecord], None] | None, options: OptionDrawer | None,
                    tools: EpisodeTools) -> EpisodeOutcome:
     seed = derive_seed(config.seed, scenario.id, trial)
-    episode_id = await _start(store, partial(store.start_episode, run_id, scenario, seed=seed, trial=trial,
-                                             max_turns=config.max_turns, persona=persona, swap=swap,
-                                             doctor_tools=tools_label(tools.condition))) if store and run_id else 0
+    episode_id = 0
+    if store and run_id:  # interrupted while its row is written, the episode is marked abandoned
+        start = partial(store.start_episode, run_id, scenario, seed=seed, trial=trial, max_turns=config.max_turns,
+                        persona=persona, swap=swap, doctor_tools=tools_label(tools.condition))
+        episode_id = await _off_loop(start, on_cancel=partial(_abandoned, store))
     with_persona = {"persona": persona} if persona is not None else {}
     totals = CallTotals()
     made: list[Episode] = []
@@ -194,28 +196,24 @@ def _turn_writer(pending: PendingRows | None,
     return write if pending is not None or observer is not None else None
 
 
-async def _start(store: Store, start: Callable[[], int]) -> int:
-    """The episode's row, written in a worker thread; interrupted meanwhile, it is marked
-    abandoned like any episode cut off by the user."""
-    task = asyncio.ensure_future(asyncio.to_thread(start))
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        store.end_episode(await task, "abandoned", "interrupted by the user")
-        raise
-
-
-async def _off_loop(write: Callable[..., T], *args) -> T:
+async def _off_loop(write: Callable[..., T], *args, on_cancel: Callable[[T], object] | None = None) -> T:
     """A database write in a worker thread, so other episodes' calls go on meanwhile.
 
     If the episode is cancelled while it waits, the write still finishes: the thread is
-    shielded, and the cancellation is passed on once the rows are stored."""
+    shielded, ``on_cancel`` gets its result, and the cancellation is passed on once the rows
+    are stored."""
     task = asyncio.ensure_future(asyncio.to_thread(write, *args))
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        await task
+        result = await task
+        if on_cancel is not None:
+            on_cancel(result)
         raise
+
+
+def _abandoned(store: Store, episode_id: int) -> None:
+    store.end_episode(episode_id, "abandoned", "interrupted by the user")
 
 
 def _outcome(episode_id: int, scenario: Scenario, trial: int, state: Episode | None, totals: CallTotals,

@@ -46,7 +46,9 @@ def redact_url(url: str | None) -> str | None:
     return ",".join(_redact_one(part) for part in url.split(","))
 
 
-def _env_secrets() -> list[str]:
+def env_secrets() -> list[str]:
+    """Values of environment variables named like keys or tokens (``OPENAI_API_KEY``), long enough
+    to be secrets: what :func:`redact_secrets` masks."""
     return [value for name, value in os.environ.items()
             if _SECRET_ENV.search(name.upper()) and len(value) >= _MIN_SECRET]
 
@@ -55,7 +57,7 @@ def redact_secrets(text: str) -> str:
     """Free text (an error message) with every URL redacted and key values from the
     environment (``OPENAI_API_KEY`` and the like) masked."""
     text = _URL.sub(lambda match: redact_url(match.group(0)) or "", text)
-    for secret in _env_secrets():
+    for secret in env_secrets():
         text = text.replace(secret, MASK)
     return text
 

@@ -7,17 +7,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from .episode_rows import tool_row
 from .models import DoctorNote, DoctorToolCall
 
 if TYPE_CHECKING:
-    from ..doctor_tools.events import ToolEvent
     from .recorder import Store
-
-
-def record_tool_event(store: Store, episode_id: int, position: int, event: ToolEvent) -> None:
-    """Log one tool use of an episode; ``position`` is the number of its turns logged so far."""
-    store.write_rows([tool_row(episode_id, position, event)])
 
 
 def tool_calls_of(store: Store, episode_ids: Sequence[int]) -> dict[int, list[DoctorToolCall]]:

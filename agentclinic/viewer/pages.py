@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from ..llm.redact import MASK, redact_secrets
-from ..llm.redact import _env_secrets as env_secrets  # the keys redact_secrets masks
+from ..llm.redact import env_secrets  # the keys redact_secrets masks
 from ..llm.sanitise import terminal_safe
 from ..report.formatting import number, pct
 from ..report.html import render_html

@@ -13,14 +13,6 @@ def log(tmp_path_factory):
     return shared_log(tmp_path_factory)
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context()
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
 def visible_outcomes(page) -> list[str]:
     return page.locator("#episodes tbody tr:visible td.outcome").all_inner_texts()
 

@@ -30,14 +30,6 @@ def site(log, tmp_path_factory):
     return index.parent, episodes, image_episode
 
 
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context()
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
 def test_every_page_and_image_is_written(site, log):
     out, episodes, _ = site
     names = {p.name for p in out.iterdir()}
