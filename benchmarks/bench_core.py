@@ -3,8 +3,8 @@
     python benchmarks/bench_core.py [--episodes N] [--steps N]
 
 Reports: env ``step`` overhead (no logging and with SQLite logging), batch episodes per
-second with database writes (in this process, and through ``agentclinic run`` in a new
-process, start-up and pack loading included). Compare figures as ratios within one run:
+second with database writes (this process's first run, later runs at concurrency 1, 2 and
+4, and through ``agentclinic run`` in a new process, start-up and pack loading included). Compare figures as ratios within one run:
 machines are shared.
 """
 
@@ -40,8 +40,8 @@ def step_overhead(pack, steps: int, db: str | None) -> float:
     return statistics.median(timings) * 1e6
 
 
-def episodes_per_second(pack, episodes: int, db: str) -> tuple[float, float]:
-    config = RunConfig(db=db, trials=max(1, episodes // len(pack.scenarios)))
+def episodes_per_second(pack, episodes: int, db: str, concurrency: int = 1) -> tuple[float, float]:
+    config = RunConfig(db=db, trials=max(1, episodes // len(pack.scenarios)), concurrency=concurrency)
     started = time.perf_counter()
     result = asyncio.run(run_batch(config, pack=pack))
     elapsed = time.perf_counter() - started
@@ -74,10 +74,17 @@ def main() -> None:
         bare = step_overhead(pack, args.steps, None)
         logged = step_overhead(pack, args.steps, db)
         rate, turns = episodes_per_second(pack, args.episodes, db)
+        # Later runs in the same process: vocabularies, indexes and caches are loaded by now.
+        # Each in its own database: the same plan in the same one would resume the finished run.
+        steady = {c: episodes_per_second(pack, args.episodes, f"sqlite:///{Path(tmp) / f'steady{c}.db'}", c)[0]
+                  for c in (1, 2, 4)}
         cli_rate, cli_wall = cli_episodes_per_second(args.episodes, db)
     print(f"env.step (scripted patient, no log):   {bare:8.0f} µs median")
     print(f"env.step (scripted patient, SQLite):   {logged:8.0f} µs median  ({logged / bare:.1f}x)")
-    print(f"batch episodes/s (baseline doctor, SQLite writes): {rate:.1f}  (mean {turns:.1f} doctor turns)")
+    print(f"batch episodes/s (baseline doctor, SQLite writes): {rate:.1f}  (mean {turns:.1f} doctor turns; "
+          "the process's first run)")
+    print("  later runs in the process, by concurrency:      "
+          + ", ".join(f"{c}: {value:.1f}" for c, value in steady.items()))
     print(f"agentclinic run, new process, episodes/s:          {cli_rate:.1f}  ({cli_wall:.1f} s wall, start-up "
           "and pack loading included)")
 

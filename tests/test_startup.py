@@ -95,6 +95,17 @@ def test_the_env_is_registered_whichever_is_imported_first(first):
     assert "gymnasium" in modules
 
 
+def test_gym_make_with_warm_caches_loads_no_database_graph_or_stats_library():
+    make = """
+        import gymnasium as gym
+        import agentclinic
+        gym.make("agentclinic/Clinic-v0")
+    """
+    _modules_after(make)  # fills this session's pack and vocabulary caches
+    loaded = _modules_after(make)
+    assert not {"networkx", "sqlalchemy", "sqlmodel", "alembic", "scipy", "openai", "aiohttp"} & loaded
+
+
 def test_a_submodule_import_of_gymnasium_registers_too():
     _modules_after("""
         import agentclinic
