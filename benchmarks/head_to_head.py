@@ -111,6 +111,8 @@ def measure_llama(args, directory: Path) -> list[tuple[str, str, Run, ServerFigu
     for _ in range(args.rounds):
         one("AgentClinic", "recommended")
         one("ours", "recommended")
+        if args.recommended_only:
+            continue
         if args.theirs_plain:
             one("AgentClinic", "plain")
         one("ours", "plain")
@@ -200,6 +202,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat each interleaved pair")
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
     parser.add_argument("--theirs-plain", action="store_true", help="also run AgentClinic's script on the plain server")
+    parser.add_argument("--recommended-only", action="store_true",
+                        help="only the cached server (the issue's comparison): no runs on the plain one")
     parser.add_argument("--logs", type=Path, help="keep the llama.cpp servers' logs in this folder")
     parser.add_argument("--skip-llama", action="store_true")
     parser.add_argument("--skip-stand-in", action="store_true")
