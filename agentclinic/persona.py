@@ -210,9 +210,19 @@ def swap_variants(scenario, swap: str, swaps: dict[str, dict] | None = None) -> 
     field, variants = swaps[swap]["field"], []
     for value in swaps[swap]["values"]:
         demographics = scenario.patient.demographics.model_copy(update={field: value})
-        patient = scenario.patient.model_copy(update={"demographics": demographics})
+        patient = scenario.patient.model_copy(update={"demographics": demographics, **_sections_without(
+            scenario.patient, field)})
         variant = scenario.model_copy(update={"patient": patient})
         if scenario.source_file is not None:
             variant.with_source(scenario.source_file)
         variants.append((f"{swap}={value}", variant))
     return variants
+
+
+def _sections_without(patient, field: str) -> dict:
+    """The card's sections with the one speaking of ``field`` removed (only occupation has one):
+    else the swapped value and the case's own job would both be on the card."""
+    if field != "occupation":
+        return {}
+    return {name: {key: text for key, text in getattr(patient, name).items() if not key.startswith("occupation")}
+            for name in ("social_history", "extra_sections")}

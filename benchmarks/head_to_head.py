@@ -165,6 +165,8 @@ def measure_stand_in(args, directory: Path) -> None:
     theirs: list[Run] = []
     ours: list[Run] = []
     with StubServer(schedule=[f"slow:{latency}"] * 1_000_000, reply=stand_in_reply) as server:
+        # Connections kept open between calls, as real model servers do (bench_harness.py does the same).
+        server.httpd.RequestHandlerClass.protocol_version = "HTTP/1.1"
         for round_ in range(args.rounds):
             before = len(server.requests)
             theirs.append(run_theirs(args.agentclinic_python, args.agentclinic_dir, server.url, cases, turns))

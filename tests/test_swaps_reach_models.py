@@ -33,3 +33,31 @@ def test_identity_reads_as_one_line():
     brief = DoctorBrief.from_scenario(case, max_turns=10).demographics
     assert brief.startswith(case.patient.demographics.describe().split(",")[0])
     assert "Black British of Nigerian heritage" in brief and "None" not in brief
+
+
+WORK_QUESTIONS = {"en": "What do you do for work?", "zh": "你做什么工作？"}
+
+
+@pytest.mark.parametrize("pack", ["core", "zh"])
+def test_an_occupation_swap_reaches_the_scripted_patient_and_replaces_the_cases_job(pack):
+    from agentclinic.agents.patient import ScriptedPatient
+
+    for case in load_pack(pack).scenarios[:8]:
+        own = case.patient.social_history.get("occupation") or case.patient.demographics.occupation
+        for label, variant in swap_variants(case, "occupation"):
+            value = label.split("=", 1)[1]
+            said = ScriptedPatient(variant, seed=0).answer(WORK_QUESTIONS[case.language.split("-")[0]])
+            assert value.lower() in said.lower(), (case.id, label, said)
+            assert own.lower() not in said.lower(), (case.id, label, said)
+            assert own not in render_card(variant.patient)  # one job on the card, the swapped one
+
+
+def test_the_scripted_patient_says_its_job_when_no_section_speaks_of_work():
+    from agentclinic.agents.patient import ScriptedPatient
+
+    cases = [c for c in load_pack("core").scenarios
+             if c.patient.demographics.occupation and "occupation" not in c.patient.social_history]
+    assert cases
+    for case in cases:
+        said = ScriptedPatient(case, seed=0).answer("What do you do for work?")
+        assert case.patient.demographics.occupation.lower() in said.lower(), (case.id, said)

@@ -223,6 +223,9 @@ class ScriptedPatient:
         for key, text in {**self.card.social_history, **self.card.extra_sections}.items():
             if normalize(key.replace("_", " ")).startswith(topic[:5]) or topic[:5] in normalize(key):
                 return [self._sentence(text if isinstance(text, str) else self._join(text))]
+        occupation = self.card.demographics.occupation
+        if topic == "occupation" and occupation:  # the card's identity line (and an occupation swap)
+            return [self.say.say("occupation", occupation=occupation[0].upper() + occupation[1:])]
         return self._card_sentences(topic)  # [] when the card is silent: the patient does not know
 
     def _history_sentences(self, question: str, prefer_time: bool) -> list[str]:
