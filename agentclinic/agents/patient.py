@@ -69,6 +69,22 @@ def _interleave(groups: list[list[str]], limit: int) -> list[str]:
     return chosen
 
 
+def _shingles(sentence: str, stop: frozenset[str]) -> frozenset:
+    """What a sentence says, for spotting one that repeats another: its content words, or
+    pairs of neighbouring characters in scripts written without spaces (single characters
+    are shared by too many unrelated sentences)."""
+    words = [w for w in normalize(sentence).split() if w not in stop and is_content_token(w)]
+    if any(per_character(w) for w in words):
+        return frozenset(zip(words, words[1:]))
+    return frozenset(words)
+
+
+def _same_content(one: frozenset, other: frozenset) -> bool:
+    """Most of the shorter sentence's content is in the other (short replies never count)."""
+    shorter = min(len(one), len(other))
+    return shorter >= 3 and len(one & other) >= 0.6 * shorter
+
+
 def _is_question(text: str) -> bool:
     return any(mark in text for mark in "?？؟")
 
@@ -95,6 +111,7 @@ class ScriptedPatient:
         self.lay_terms: dict[str, list[str]] = data.get("lay_terms", {})
         self.mentioned: set[str] = set()
         self.said: set[str] = set()  # story sentences already told, so follow-ups move on
+        self.said_shingles: list[frozenset] = []  # what each said sentence is about (_shingles)
         self.terminology = load_terminology()
         self.say = phrasebook(scenario.language, "patient")
         self.stop = self.say.words("stop_words")
@@ -125,9 +142,25 @@ class ScriptedPatient:
             groups = [self._fallback(question)]
         limit = 1 if self.rules & {"brief_answers", "less_forthcoming", "withhold_details"} \
             else max(MAX_SENTENCES, min(len(groups), MAX_PARTS))
-        unique = self._persona_turns(_interleave(groups, limit))
+        unique = self._persona_turns(self._without_repeats(_interleave(groups, limit)))
         self.said.update(unique)
+        self.said_shingles += [_shingles(s, self.stop) for s in unique]
         return " ".join(unique)
+
+    def _without_repeats(self, sentences: list[str]) -> list[str]:
+        """The answer without the sentences after its first that say again what it or an earlier
+        answer said (the story and a symptom's detail often tell the same thing in other words).
+        The first, the best answer to the question, stays even when it was said before: asked
+        again when it started, a patient says again when it started."""
+        if not sentences:
+            return sentences
+        kept, seen = sentences[:1], [*self.said_shingles, _shingles(sentences[0], self.stop)]
+        for sentence in sentences[1:]:
+            shingles = _shingles(sentence, self.stop)
+            if not any(_same_content(shingles, other) for other in seen):
+                kept.append(sentence)
+                seen.append(shingles)
+        return kept
 
     # ---- persona behaviour (documented in personas/temperaments.yaml and biases.yaml) ------
     def _unexplained_jargon(self, question: str) -> str | None:
@@ -252,7 +285,9 @@ class ScriptedPatient:
         return [s for text in self.card.review_of_systems.values() for s in _sentences(text)]
 
     def _other_symptoms(self) -> list[str]:
-        unmentioned = [s for s in self.card.symptoms if s.present and s.name not in self.mentioned]
+        told = set(normalize(" ".join(self.said)).split())  # "pain in my chest" has told of chest pain
+        unmentioned = [s for s in self.card.symptoms if s.present and s.name not in self.mentioned
+                       and not (_content_words(s.name, self.stop) or {""}) <= told]
         if not unmentioned:
             return [self.say.say("nothing_else")]
         # A minimising or guarded patient mentions one thing at most.

@@ -58,6 +58,8 @@ def _card_text(card: PatientCard) -> list[str]:
 def _on_card(card: PatientCard, topic: str) -> str:
     """The card's text on ``topic`` ('' when the card is silent)."""
     keyed = [text for key, text in card.social_history.items() if key.startswith(topic[:5])]
+    if topic == "occupation" and card.demographics.occupation:  # the identity line is on the card too
+        keyed.append(card.demographics.occupation)
     said = [sentence for text in _card_text(card) for sentence in _SENTENCE.split(text) if topic in card_topics(sentence)]
     return " ".join(dict.fromkeys(keyed + said))
 

@@ -201,7 +201,11 @@ def symptoms_asked(question: str, symptoms: Sequence[Symptom],
                     best = (symptom, phrase, quality)
         if best is not None:
             found.append(best)
+    # The best kind of match wins ("faint" said outright is light-headedness, not a stem of
+    # "fainting"), but a lay word in the question's own words is asked too, not only one found
+    # in the expansion: "faint, breathless, or chest pain?" asks three.
     top = max((quality for _, _, quality in found), default=0)
-    found = [item for item in found if item[2] == top]
+    own = TextIndex(question)
+    found = [item for item in found if item[2] == top or (item[2] > 0 and own.contains(item[1]))]
     return [symptom for symptom, phrase, _ in found
             if not any(len(other) > len(phrase) and _stems(phrase) in _stems(other) for _, other, _ in found)]

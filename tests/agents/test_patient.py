@@ -72,3 +72,53 @@ def test_deterministic_for_a_seed():
 
 def test_statement_without_question_is_acknowledged(patient):
     assert patient.answer("I am going to listen to your chest now.") == "Okay."
+
+
+INTERVIEW = ["What brings you in today?", "When did this start, and how has it changed since?",
+             "Did it come on suddenly, like a switch?", "Does it spread anywhere, such as your arm, jaw or back?",
+             "Did the breathlessness come on suddenly, or has it built up over days?",
+             "Have you noticed any other symptoms?", "Tell me more."]
+
+
+def _sentences(answer: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", answer.strip()) if s]
+
+
+def test_what_follows_an_answers_first_sentence_was_not_said_before():
+    from agentclinic.loader import load_pack
+
+    for case in load_pack("core").scenarios:
+        patient, said = ScriptedPatient(case, seed=0), set()
+        for question in INTERVIEW:
+            parts = _sentences(patient.answer(question))
+            # The first sentence, the answer itself, may be said again; what follows it is new.
+            assert not said & set(parts[1:]), (case.id, question, said & set(parts[1:]))
+            assert len(parts) == len(set(parts)), (case.id, question, parts)
+            said.update(parts)
+
+
+def test_the_story_and_a_symptoms_detail_saying_the_same_are_said_once():
+    from agentclinic.loader import load_pack
+
+    patient = ScriptedPatient(load_pack("core").get("cardiology-002"), seed=0)
+    answer = patient.answer("Does the pain spread anywhere, such as your arm, jaw or back?")
+    assert answer.lower().count("jaw") == 1, answer
+
+
+def test_other_symptoms_leaves_out_what_the_patient_already_described():
+    from agentclinic.loader import load_pack
+
+    patient = ScriptedPatient(load_pack("core").get("cardiology-002"), seed=0)
+    opening = patient.answer("What brings you in today?")
+    assert "pain" in opening and "chest" in opening
+    assert "chest pain" not in patient.answer("Have you noticed any other symptoms?")
+
+
+def test_a_compound_question_in_lay_words_is_answered_for_each_symptom_not_denied_whole():
+    from agentclinic.loader import load_pack
+
+    # cardiology-001: breathless and light-headed, no chest pain. "No, I haven't had that." (only
+    # the card's own name was heard) tells the doctor she is not breathless.
+    patient = ScriptedPatient(load_pack("core").get("cardiology-001"), seed=0)
+    answer = patient.answer("Have you felt faint, breathless, or had chest pain with it?")
+    assert "winded" in answer and "woozy" in answer and "No chest pain" in answer, answer
