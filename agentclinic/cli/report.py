@@ -55,6 +55,8 @@ def report(runs: list[int] = RunsOption, db: str = DbOption,
             summary = build_summary(load_dataset(store, runs or [], assessor), exclude_flagged=exclude_flagged)
         except ReportError as exc:
             raise ValueError(str(exc)) from None
+        for note in summary["notes"]:  # damaged rows: reported as well as they could be read
+            err_console.print(f"[yellow]Note:[/] {escape(note)}")
         written = _write_html(html, summary, store, runs or []) if html is not None else None
         if csv_target is not None:
             write_csv(csv_target, *accuracy_rows(summary))

@@ -49,23 +49,26 @@ class EpisodeView:
 
     @property
     def persona(self) -> dict:
-        return self.row.persona or {}
+        return self.row.persona if isinstance(self.row.persona, dict) else {}
 
     @property
     def doctor_biases(self) -> list[str]:
-        return list(self.persona.get("doctor_biases", []))
+        return _strings(self.persona.get("doctor_biases"))
 
     @property
     def patient_biases(self) -> list[str]:
-        return list(self.persona.get("patient_biases", []))
+        return _strings(self.persona.get("patient_biases"))
 
     @property
     def temperament(self) -> list[str]:
-        return [f"{axis}={option}" for axis, option in sorted(self.persona.get("temperament", {}).items())]
+        temperament = self.persona.get("temperament")
+        items = temperament.items() if isinstance(temperament, dict) else ()
+        return [f"{axis}={option}" for axis, option in sorted(items, key=str)]
 
     @property
     def language(self) -> str:
-        return self.persona.get("language") or self.row.language
+        language = self.persona.get("language")
+        return language if isinstance(language, str) and language else self.row.language
 
     @property
     def flagged(self) -> bool:
@@ -81,6 +84,12 @@ class Dataset:
     runs: list[Run]
     episodes: list[EpisodeView] = field(default_factory=list)
     assessor: str | None = None
+    notes: list[str] = field(default_factory=list)  # damaged rows read as well as they could be
+
+
+def _strings(value: object) -> list[str]:
+    """A logged list of names, or [] when a damaged row holds something else."""
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def resolve_run_ids(store: Store, run_ids: Sequence[int]) -> list[int]:
@@ -104,6 +113,11 @@ def load_dataset(store: Store, run_ids: Sequence[int], assessor: str | None = No
     """
     runs = [store.run(rid) for rid in resolve_run_ids(store, run_ids)]
     dataset = Dataset([run for run in runs if run is not None], assessor=assessor)
+    for run in dataset.runs:
+        if not isinstance(run.bindings, dict):  # a damaged log: the roles are unknown, the episodes still count
+            dataset.notes.append(f"run {run.id}: its role bindings are not a mapping "
+                                 f"({str(run.bindings)[:60]!r}); its models are reported as unknown")
+            run.bindings = {}
     checkers: dict[str | None, FaultChecker | None] = {}  # one per distinct case, shared across runs
     for run in dataset.runs:
         rows = list(store.episodes(run.id))
@@ -112,12 +126,23 @@ def load_dataset(store: Store, run_ids: Sequence[int], assessor: str | None = No
         tool_calls = tool_calls_of(store, ids)  # one query per run (chunked), not one per episode
         for row in rows:
             if row.case_digest not in checkers:
-                checkers[row.case_digest] = _checker(store.case(row.case_digest))
+                checkers[row.case_digest] = _checker(_stored_case(store, row, dataset.notes))
             checker = checkers[row.case_digest]
             view = _view(row, run, turns[row.id], judged[row.id], surveys.get(row.id), checker, assessor)
             view.tool_calls = tool_calls.get(row.id, [])
             dataset.episodes.append(view)
     return dataset
+
+
+def _stored_case(store: Store, row: Episode, notes: list[str]) -> Scenario | None:
+    """The case the episode played; None, with a note, when its stored copy cannot be read."""
+    try:
+        return store.case(row.case_digest)
+    except (ValueError, TypeError) as exc:  # damaged JSON, or data that fails validation
+        reason = str(exc).splitlines()[0][:160]
+        notes.append(f"the stored case of episode {row.id} ({row.scenario_id}) cannot be read ({reason}); its "
+                     "episodes are reported without coverage, fault checks or differential rank")
+        return None
 
 
 def _checker(scenario: Scenario | None) -> FaultChecker | None:

@@ -73,6 +73,7 @@ def build_summary(dataset: Dataset, *, exclude_flagged: bool = False) -> dict:
         "surveys": _surveys(kept),
         "turn_budget": _turn_budget(scored),
         "cases": _cases(kept),
+        "notes": list(dataset.notes),
     }
 
 
