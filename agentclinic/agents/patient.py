@@ -142,25 +142,28 @@ class ScriptedPatient:
             groups = [self._fallback(question)]
         limit = 1 if self.rules & {"brief_answers", "less_forthcoming", "withhold_details"} \
             else max(MAX_SENTENCES, min(len(groups), MAX_PARTS))
-        unique = self._persona_turns(self._without_repeats(_interleave(groups, limit)))
+        unique = self._persona_turns(_interleave(self._without_repeats(groups), limit))
         self.said.update(unique)
         self.said_shingles += [_shingles(s, self.stop) for s in unique]
         return " ".join(unique)
 
-    def _without_repeats(self, sentences: list[str]) -> list[str]:
-        """The answer without the sentences after its first that say again what it or an earlier
-        answer said (the story and a symptom's detail often tell the same thing in other words).
-        The first, the best answer to the question, stays even when it was said before: asked
-        again when it started, a patient says again when it started."""
-        if not sentences:
-            return sentences
-        kept, seen = sentences[:1], [*self.said_shingles, _shingles(sentences[0], self.stop)]
-        for sentence in sentences[1:]:
-            shingles = _shingles(sentence, self.stop)
-            if not any(_same_content(shingles, other) for other in seen):
+    def _without_repeats(self, groups: list[list[str]]) -> list[list[str]]:
+        """Each part's answer without the sentences after its first that say again what was said
+        before or elsewhere in this answer (the story and a symptom's detail often tell the same
+        thing in other words). A part's first sentence, its answer, stays even when said
+        before: asked again about medicines, a patient names them again."""
+        seen = list(self.said_shingles)
+        answered = []
+        for group in groups:
+            kept = []
+            for sentence in dict.fromkeys(s for part in group for s in _sentences(part)):
+                shingles = _shingles(sentence, self.stop)
+                if kept and any(_same_content(shingles, other) for other in seen):
+                    continue
                 kept.append(sentence)
                 seen.append(shingles)
-        return kept
+            answered.append(kept)
+        return answered
 
     # ---- persona behaviour (documented in personas/temperaments.yaml and biases.yaml) ------
     def _unexplained_jargon(self, question: str) -> str | None:
