@@ -27,9 +27,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .disk_cache import (  # noqa: F401
+from .disk_cache import (  # noqa: F401 - CACHE_ENV, cache_root and KEEP_FINGERPRINTS are public here too
     CACHE_ENV,
-    DISABLED,
     KEEP_FINGERPRINTS,
     cache_root,
     package_fingerprint,

@@ -290,7 +290,7 @@ class ScriptedPatient:
     def _other_symptoms(self) -> list[str]:
         told = set(normalize(" ".join(self.said)).split())  # "pain in my chest" has told of chest pain
         unmentioned = [s for s in self.card.symptoms if s.present and s.name not in self.mentioned
-                       and not (_content_words(s.name, self.stop) or {""}) <= told]
+                       and not self._told(s.name, told)]
         if not unmentioned:
             return [self.say.say("nothing_else")]
         # A minimising or guarded patient mentions one thing at most.
@@ -301,6 +301,11 @@ class ScriptedPatient:
         if self.card.demographics.informant and self._has("informant_also_had"):
             return [self.say.raw("informant_also_had")[self._sex()].format(items=items)]
         return [self.say.say("also_had", items=items)]
+
+    def _told(self, name: str, told: set[str]) -> bool:
+        """Whether every content word of a symptom's name has been said already."""
+        words = _content_words(name, self.stop)
+        return bool(words) and words <= told
 
     def _fallback(self, question: str) -> list[str]:
         index = TextIndex(question)
